@@ -1,0 +1,33 @@
+# skvae: every command sets itself up from a fresh clone.
+#   make demo   fit a VAE on scikit-learn's digits, print held-out ELBO, write a PNG
+#   make test   run the test suite (and ruff)
+# GPU users: create .venv with your own CUDA build of torch first, or set
+# TORCH_SPEC; the default is the CPU build, never a multi-GB CUDA download.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+TORCH_SPEC ?= torch==2.13.0
+
+.PHONY: demo test lint install clean
+
+$(VENV)/.skvae-installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install --quiet "$(TORCH_SPEC)"
+	$(PY) -m pip install --quiet -e ".[tests,plots]"
+	touch $@
+
+install: $(VENV)/.skvae-installed
+
+demo: install
+	$(PY) examples/demo_digits.py --output skvae_digits_demo.png
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+test: lint
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) skvae_digits_demo.png

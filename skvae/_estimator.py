@@ -1,0 +1,757 @@
+"""VAETransformer: the scikit-learn face of the AEVB core."""
+
+# Authors: The skvae developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+import warnings
+from numbers import Integral, Real
+from typing import ClassVar
+
+import numpy as np
+import torch
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+
+from skvae._likelihoods import LIKELIHOODS, make_likelihood
+from skvae._model import ACTIVATIONS, VAE, VAEConfig
+from skvae._training import (
+    SOLVERS,
+    TrainState,
+    make_optimizer,
+    set_weight_decay,
+    train,
+)
+from skvae._utils import (
+    DTYPES,
+    loadable_device,
+    make_generator,
+    resolve_device,
+    standard_normal,
+    to_numpy,
+    to_tensor,
+)
+
+_MAX_SEED = np.iinfo(np.int32).max
+# Inference runs over row blocks holding at most this many numbers per tensor.
+_INFERENCE_BUDGET = 2**22
+
+
+class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Variational autoencoder trained with Auto-Encoding Variational Bayes.
+
+    A latent-variable model ``p(x) = int p(x | z) p(z) dz`` with prior
+    ``p(z) = N(0, I)``, an MLP decoder ``p(x | z)`` and an MLP recognition model
+    ``q(z | x) = N(mu(x), diag sigma^2(x))``, fitted by maximising the evidence
+    lower bound (ELBO) with the SGVB estimator: reparameterised draws
+    ``z = mu + sigma * eps``, the KL term in closed form, and minibatch
+    stochastic gradients (Kingma & Welling, 2013).
+
+    The fitted model answers the paper's three questions: :meth:`transform`
+    infers a code for ``x`` (the posterior mean), :meth:`sample` generates new
+    data, and :meth:`score_samples` estimates how probable ``x`` is (the ELBO in
+    nats, or the tighter importance-weighted bound). :meth:`score` is the mean
+    ELBO, so model selection by held-out likelihood works out of the box, as for
+    :class:`~sklearn.decomposition.PCA`.
+
+    Parameters
+    ----------
+    n_components : int, default=2
+        Size of the latent code z.
+
+    hidden_layer_sizes : tuple of int, default=(256, 128)
+        Widths of the encoder's hidden layers; the decoder mirrors them.
+
+    activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
+        Activation between hidden layers (Kingma & Welling used "tanh").
+
+    likelihood : {"gaussian", "bernoulli"}, default="gaussian"
+        The decoder's observation model. "bernoulli" is for data in [0, 1]
+        (binary or grey-level images) and rejects values outside it.
+        "gaussian" is for real-valued data; the decoder outputs a mean and a
+        variance per feature.
+
+    var_smoothing : float, default=1e-3
+        Floor on the Gaussian decoder's variance, as a fraction of the mean
+        per-feature variance of the training data (like GaussianNB's
+        ``var_smoothing``). It keeps the ELBO finite on constant or discrete
+        features. Ignored by the Bernoulli likelihood.
+
+    beta : float, default=1.0
+        Weight of the KL term during training: 1.0 is the ELBO of AEVB, other
+        values give a beta-VAE. Scores always use the ELBO (beta=1).
+
+    solver : {"adam", "adagrad", "sgd"}, default="adam"
+        Stochastic-gradient optimiser. Kingma & Welling used Adagrad; "sgd" uses
+        Nesterov momentum 0.9.
+
+    alpha : float, default=0.0
+        Strength of the L2 penalty on the weight matrices, scaled as a Gaussian
+        prior N(0, 1/alpha) over the whole training set: each step adds the
+        gradient of ``alpha / (2 * n_samples) * ||W||^2`` to the per-sample loss.
+        ``alpha=1`` is the paper's weight decay (a standard normal prior).
+
+    batch_size : int or "auto", default="auto"
+        Minibatch size; "auto" is ``min(200, n_samples)``.
+
+    learning_rate_init : float, default=1e-3
+        Step size of the optimiser.
+
+    max_iter : int, default=200
+        Maximum number of epochs (passes over the training data) per call of
+        :meth:`fit`.
+
+    shuffle : bool, default=True
+        Whether to shuffle the samples in each epoch.
+
+    tol : float, default=1e-4
+        Minimum improvement, in nats per sample, of the training loss (or of the
+        validation ELBO with ``early_stopping``) that counts as progress.
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data, stop when its
+        ELBO has not improved by ``tol`` for ``n_iter_no_change`` epochs and
+        restore the weights of the best epoch.
+
+    validation_fraction : float, default=0.1
+        Share of the training data held out for early stopping.
+
+    n_iter_no_change : int, default=10
+        Number of epochs without progress (see ``tol``) before training stops.
+
+    warm_start : bool, default=False
+        Reuse the previous fit's weights and optimiser state on the next call
+        of :meth:`fit` instead of starting afresh.
+
+    score_method : {"elbo", "iwae"}, default="elbo"
+        What :meth:`score_samples` and :meth:`score` return: the ELBO, or the
+        importance-weighted estimate of log p(x) (Burda et al., 2016), which is
+        tighter and approaches log p(x) as ``n_score_samples`` grows.
+
+    n_score_samples : int, default=10
+        Monte Carlo draws per sample used by :meth:`score_samples` (draws of z
+        for the ELBO's reconstruction term, or importance samples for "iwae").
+        The draws are fixed at fit time and shared by all rows, so scores are
+        deterministic and do not depend on the other rows of ``X``.
+
+    device : str, default="auto"
+        Torch device: "auto" (CUDA when available, else CPU), "cpu", "cuda" or
+        "cuda:i".
+
+    dtype : {"float32", "float64"}, default="float32"
+        Precision of the network's parameters and computations.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights, the minibatch order, the reparameterisation
+        noise, the validation split and the scoring draws. Pass an int for
+        bit-for-bit reproducible fits on the CPU. torch's global generator is
+        never used. See :term:`Glossary <random_state>`.
+
+    verbose : int, default=0
+        Print one line per epoch when positive.
+
+    Attributes
+    ----------
+    module_ : skvae.VAE
+        The fitted torch module (encoder, decoder and likelihood).
+
+    device_ : torch.device
+        The device ``module_`` lives on.
+
+    var_floor_ : float
+        The Gaussian decoder's variance floor (0.0 for Bernoulli).
+
+    n_iter_ : int
+        Number of epochs run, counted across warm starts and partial fits.
+
+    loss_curve_ : list of float
+        Mean negative ELBO of the training data (nats per sample) after each
+        epoch (with ``beta != 1``, the beta-weighted loss).
+
+    best_loss_ : float or None
+        Lowest value of ``loss_curve_``; None with ``early_stopping``.
+
+    validation_scores_ : list of float or None
+        Mean ELBO of the held-out data after each epoch; None without
+        ``early_stopping``.
+
+    best_validation_score_ : float or None
+        Highest value of ``validation_scores_``; its weights are the fitted
+        ones. None without ``early_stopping``.
+
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :term:`fit`. Defined only when `X`
+        has feature names that are all strings.
+
+    See Also
+    --------
+    sklearn.decomposition.PCA : Linear latent model; ``PCA.score`` is the exact
+        log-likelihood of probabilistic PCA.
+    sklearn.decomposition.FactorAnalysis : Linear-Gaussian latent model.
+    sklearn.neural_network.BernoulliRBM : Another neural latent-variable model.
+
+    Notes
+    -----
+    Scores are in nats per sample. The ELBO is a lower bound on log p(x); its
+    gap is the KL divergence from q(z | x) to the true posterior.
+
+    References
+    ----------
+    D. P. Kingma and M. Welling, "Auto-Encoding Variational Bayes", ICLR 2014,
+    arXiv:1312.6114.
+
+    Y. Burda, R. Grosse and R. Salakhutdinov, "Importance Weighted
+    Autoencoders", ICLR 2016, arXiv:1509.00519.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.preprocessing import MinMaxScaler
+    >>> from skvae import VAETransformer
+    >>> X = MinMaxScaler().fit_transform(load_digits().data)
+    >>> vae = VAETransformer(n_components=2, likelihood="bernoulli", max_iter=5,
+    ...                      random_state=0)
+    >>> Z = vae.fit_transform(X)
+    >>> Z.shape
+    (1797, 2)
+    >>> vae.sample(3, random_state=0).shape
+    (3, 64)
+    """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": [tuple],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "likelihood": [StrOptions(set(LIKELIHOODS))],
+        "var_smoothing": [Interval(Real, 0, None, closed="neither")],
+        "beta": [Interval(Real, 0, None, closed="left")],
+        "solver": [StrOptions(set(SOLVERS))],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "warm_start": ["boolean"],
+        "score_method": [StrOptions({"elbo", "iwae"})],
+        "n_score_samples": [Interval(Integral, 1, None, closed="left")],
+        "device": [str],
+        "dtype": [StrOptions(set(DTYPES))],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        n_components=2,
+        *,
+        hidden_layer_sizes=(256, 128),
+        activation="relu",
+        likelihood="gaussian",
+        var_smoothing=1e-3,
+        beta=1.0,
+        solver="adam",
+        alpha=0.0,
+        batch_size="auto",
+        learning_rate_init=1e-3,
+        max_iter=200,
+        shuffle=True,
+        tol=1e-4,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        warm_start=False,
+        score_method="elbo",
+        n_score_samples=10,
+        device="auto",
+        dtype="float32",
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_components = n_components
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.likelihood = likelihood
+        self.var_smoothing = var_smoothing
+        self.beta = beta
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.tol = tol
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.warm_start = warm_start
+        self.score_method = score_method
+        self.n_score_samples = n_score_samples
+        self.device = device
+        self.dtype = dtype
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fitting
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Fit the model to X by maximising the ELBO.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, incremental=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Run exactly one epoch over X, continuing from the current state.
+
+        The optimiser's state (Adam's moments) is kept between calls, so a
+        sequence of ``partial_fit`` calls over chunks of a data set trains as
+        one long run. Early stopping does not apply.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return self._fit(X, incremental=True)
+
+    def _fit(self, X, incremental):
+        first_pass = not hasattr(self, "module_") or (
+            not self.warm_start and not incremental
+        )
+        X = validate_data(
+            self,
+            X,
+            dtype=[np.float64, np.float32],
+            reset=first_pass,
+            force_writeable=True,
+        )
+        self._check_support(X, make_likelihood(self.likelihood))
+        n_samples = X.shape[0]
+        early_stopping = self.early_stopping and not incremental
+        if first_pass:
+            self._initialize(X)
+        train_idx, val_idx = self._split(n_samples, early_stopping)
+        device = self.device_
+        dtype = DTYPES[self.dtype]
+        # Continuing fits draw from a generator derived from the epoch count, so
+        # a fit split over several calls is reproducible too.
+        generator = make_generator(self._seed + 7919 * self.n_iter_, device)
+        X_train = to_tensor(X[train_idx] if val_idx is not None else X, device, dtype)
+        X_val = val_eps = None
+        if val_idx is not None:
+            X_val = to_tensor(X[val_idx], device, dtype)
+            val_eps = self._score_eps(1)
+        n_train = X_train.shape[0]
+        batch_size = min(200, n_train) if self.batch_size == "auto" else self.batch_size
+        batch_size = min(batch_size, n_train)
+        set_weight_decay(self._optimizer, self.alpha / n_train)
+
+        state = self._train_state
+        backup = None if first_pass else self._backup()
+        try:
+            outcome = train(
+                self.module_,
+                self._optimizer,
+                X_train,
+                state,
+                max_iter=1 if incremental else self.max_iter,
+                batch_size=batch_size,
+                generator=generator,
+                beta=self.beta,
+                shuffle=self.shuffle,
+                X_val=X_val,
+                val_eps=val_eps,
+                tol=self.tol,
+                n_iter_no_change=self.n_iter_no_change,
+                check_improvement=not incremental,
+                verbose=self.verbose,
+            )
+        except ValueError:
+            # Never leave a half-trained model behind: unfit, or roll back.
+            if backup is None:
+                self._unfit()
+            else:
+                self._restore(backup)
+            raise
+        state.best_state = None  # restored already; do not keep a second copy
+        self._sync_attributes(early_stopping)
+        if outcome.interrupted:
+            warnings.warn(
+                "Training interrupted by the user; the model holds the weights "
+                f"of the last finished epoch ({self.n_iter_}).",
+                UserWarning,
+                stacklevel=4,
+            )
+        elif (
+            not incremental
+            and not outcome.stopped_early
+            and outcome.n_epochs == self.max_iter
+        ):
+            warnings.warn(
+                f"Stochastic optimizer: maximum iterations ({self.max_iter}) "
+                "reached and the optimization hasn't converged yet.",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
+        return self
+
+    def _initialize(self, X):
+        rng = check_random_state(self.random_state)
+        init_seed, self._seed, self._score_seed = (
+            int(s) for s in rng.randint(_MAX_SEED, size=3)
+        )
+        self.device_ = resolve_device(self.device)
+        if self.likelihood == "gaussian":
+            mean_var = float(np.mean(np.var(X, axis=0, dtype=np.float64)))
+            self.var_floor_ = self.var_smoothing * (mean_var if mean_var > 0 else 1.0)
+        else:
+            self.var_floor_ = 0.0
+        config = VAEConfig(
+            n_features=X.shape[1],
+            n_components=self.n_components,
+            hidden_layer_sizes=tuple(int(h) for h in self.hidden_layer_sizes),
+            activation=self.activation,
+            likelihood=self.likelihood,
+            var_floor=self.var_floor_,
+        )
+        # Initial weights come from a CPU generator: the same on every device.
+        module = VAE(
+            config,
+            generator=make_generator(init_seed, "cpu"),
+            dtype=DTYPES[self.dtype],
+        )
+        self.module_ = module.to(self.device_)
+        self._optimizer = make_optimizer(
+            self.module_, self.solver, self.learning_rate_init
+        )
+        self._train_state = TrainState()
+        self.n_iter_ = 0
+
+    def _split(self, n_samples, early_stopping):
+        if not early_stopping:
+            return None, None
+        n_val = math.ceil(self.validation_fraction * n_samples)
+        if n_val < 2 or n_samples - n_val < 1:
+            raise ValueError(
+                f"early_stopping needs at least 2 validation samples and 1 "
+                f"training sample, but validation_fraction={self.validation_fraction}"
+                f" of n_samples={n_samples} leaves {n_val} for validation. Use more "
+                "samples, a larger validation_fraction, or early_stopping=False."
+            )
+        rng = np.random.RandomState(self._seed)
+        perm = rng.permutation(n_samples)
+        return np.sort(perm[n_val:]), np.sort(perm[:n_val])
+
+    def _sync_attributes(self, early_stopping):
+        state = self._train_state
+        self.n_iter_ = state.n_iter
+        self.loss_curve_ = list(state.loss_curve)
+        if early_stopping or state.validation_scores:
+            self.validation_scores_ = list(state.validation_scores)
+            self.best_validation_score_ = state.best_validation_score
+            self.best_loss_ = None
+        else:
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+            self.best_loss_ = state.best_loss
+
+    def _fitted_keys(self):
+        return [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]
+
+    def _unfit(self):
+        for key in [*self._fitted_keys(), "_optimizer", "_train_state"]:
+            self.__dict__.pop(key, None)
+
+    def _backup(self):
+        from copy import deepcopy
+
+        return {
+            "module": {k: v.clone() for k, v in self.module_.state_dict().items()},
+            "optimizer": deepcopy(self._optimizer.state_dict()),
+            "train_state": deepcopy(self._train_state),
+        }
+
+    def _restore(self, backup):
+        self.module_.load_state_dict(backup["module"])
+        self._optimizer.load_state_dict(backup["optimizer"])
+        self._train_state = backup["train_state"]
+
+    @staticmethod
+    def _check_support(X, likelihood):
+        if X.size == 0:
+            return
+        message = likelihood.support_error(float(np.min(X)), float(np.max(X)))
+        if message:
+            raise ValueError(message)
+
+    # ---------------------------------------------------------------- inference
+    def _score_eps(self, n_draws):
+        """Fixed noise (n_draws, 1, n_components) shared by all rows."""
+        return standard_normal(
+            (n_draws, 1, self.module_.config.n_components),
+            self._score_seed,
+            self.device_,
+            DTYPES[self.dtype],
+        )
+
+    def _batches(self, X, width):
+        """Row blocks of X (numpy) as tensors, sized to the inference budget."""
+        rows = max(1, _INFERENCE_BUDGET // max(width, 1))
+        for start in range(0, X.shape[0], rows):
+            yield (
+                start,
+                to_tensor(X[start : start + rows], self.device_, DTYPES[self.dtype]),
+            )
+
+    @torch.no_grad()
+    def _map_rows(self, X, fn, out_width, width):
+        out = np.empty((X.shape[0], *out_width), dtype=X.dtype)
+        for start, xb in self._batches(X, width):
+            res = fn(xb)
+            out[start : start + res.shape[0]] = to_numpy(res, X.dtype)
+        return out
+
+    def transform(self, X):
+        """Infer the code of each sample: the mean of q(z | x).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to encode.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_components)
+            Posterior means, in the dtype of X (float64 for integer input).
+        """
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, dtype=[np.float64, np.float32], reset=False, force_writeable=True
+        )
+        k = self.module_.config.n_components
+        return self._map_rows(
+            X, lambda xb: self.module_.encode(xb)[0], (k,), X.shape[1] + 2 * k
+        )
+
+    def inverse_transform(self, X):
+        """Decode latent codes to data space: the decoder's mean E[x | z].
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_components)
+            Latent codes, for example the output of :meth:`transform`.
+
+        Returns
+        -------
+        X_original : ndarray of shape (n_samples, n_features)
+            The decoder's mean for each code.
+        """
+        check_is_fitted(self)
+        X = check_array(X, dtype=[np.float64, np.float32], input_name="X")
+        k = self.module_.config.n_components
+        if X.shape[1] != k:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but inverse_transform expects "
+                f"n_components={k} (the latent size)."
+            )
+        d = self.n_features_in_
+        return self._map_rows(
+            X, self.module_.decode_mean, (d,), 2 * d * self.module_.likelihood.n_params
+        )
+
+    def sample(self, n_samples=1, *, random_state=None, mean=True):
+        """Generate new data by ancestral sampling: z ~ N(0, I), then x from p(x | z).
+
+        The model is not changed.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of samples to generate.
+
+        random_state : int, RandomState instance or None, default=None
+            Seeds the draws. See :term:`Glossary <random_state>`.
+
+        mean : bool, default=True
+            Return the decoder's mean E[x | z] for each z (smooth images). If
+            False, draw x ~ p(x | z) (for example binary pixels for
+            ``likelihood="bernoulli"``).
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features)
+            Generated samples, in the model's dtype.
+        """
+        check_is_fitted(self)
+        if not isinstance(n_samples, Integral) or n_samples < 1:
+            raise ValueError(f"n_samples must be a positive int, got {n_samples!r}.")
+        seed = int(check_random_state(random_state).randint(_MAX_SEED))
+        dtype = DTYPES[self.dtype]
+        z = standard_normal(
+            (n_samples, self.module_.config.n_components), seed, self.device_, dtype
+        )
+        generator = make_generator(seed, self.device_)
+        lik = self.module_.likelihood
+
+        def draw(zb):
+            out = self.module_.decode(zb)
+            return lik.mean(out) if mean else lik.sample(out, generator=generator)
+
+        np_dtype = np.dtype(self.dtype)
+        d = self.n_features_in_
+        rows = max(1, _INFERENCE_BUDGET // (2 * d * lik.n_params))
+        X = np.empty((n_samples, d), dtype=np_dtype)
+        with torch.no_grad():
+            for start in range(0, n_samples, rows):
+                X[start : start + rows] = to_numpy(
+                    draw(z[start : start + rows]), np_dtype
+                )
+        return X
+
+    def _validate_for_scoring(self, X):
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, dtype=[np.float64, np.float32], reset=False, force_writeable=True
+        )
+        self._check_support(X, self.module_.likelihood)
+        return X
+
+    def score_samples(self, X):
+        """Log-likelihood bound of each sample, in nats; higher means more typical.
+
+        With ``score_method="elbo"`` this is the ELBO with ``n_score_samples``
+        draws of z; with ``"iwae"`` the importance-weighted estimate of log p(x).
+        The Monte Carlo noise is fixed at fit time and shared by every row, so
+        the result is deterministic and each row's score does not depend on the
+        rest of X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to score.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            Per-sample scores in nats.
+        """
+        X = self._validate_for_scoring(X)
+        eps = self._score_eps(self.n_score_samples)
+        if self.score_method == "iwae":
+
+            def fn(xb):
+                return self.module_.log_marginal_likelihood(xb, eps=eps)
+
+        else:
+
+            def fn(xb):
+                return self.module_.elbo(xb, eps=eps)
+
+        width = self.n_score_samples * X.shape[1] * 3
+        return self._map_rows(X, fn, (), width)
+
+    def score(self, X, y=None):
+        """Mean of :meth:`score_samples`: the average ELBO (or log p(x)) in nats.
+
+        Higher is better, so :class:`~sklearn.model_selection.GridSearchCV`
+        selects hyperparameters by held-out likelihood without a scorer.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to score.
+
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        score : float
+            Mean per-sample score in nats.
+        """
+        return float(np.mean(self.score_samples(X)))
+
+    # -------------------------------------------------------------- plumbing
+    @property
+    def _n_features_out(self):
+        return self.module_.config.n_components
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # object.__getstate__ is not a copy
+        if "module_" in state:
+            # Store CPU tensors so that a model fitted on CUDA loads anywhere, and
+            # the optimizer as its state dict (rebuilt around the module on load).
+            module = self.module_
+            if self.device_.type != "cpu":
+                cpu = VAE(module.config, dtype=DTYPES[self.dtype])
+                cpu.load_state_dict(
+                    {k: v.cpu() for k, v in module.state_dict().items()}
+                )
+                module = cpu
+            state["module_"] = module
+            state["_optimizer"] = _tree_to_cpu(self._optimizer.state_dict())
+        return state
+
+    def __setstate__(self, state):
+        optimizer_state = state.get("_optimizer")
+        super().__setstate__(state)
+        if "module_" in state:
+            self.device_ = loadable_device(self.device_)
+            self.module_.to(self.device_)
+            self._optimizer = make_optimizer(
+                self.module_, self.solver, self.learning_rate_init
+            )
+            self._optimizer.load_state_dict(optimizer_state)
+
+
+def _tree_to_cpu(obj):
+    if isinstance(obj, torch.Tensor):
+        return obj.detach().cpu()
+    if isinstance(obj, dict):
+        return {k: _tree_to_cpu(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return type(obj)(_tree_to_cpu(v) for v in obj)
+    return obj

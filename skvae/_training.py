@@ -1,0 +1,207 @@
+"""The AEVB training loop: minibatch SGVB steps, early stopping, no scikit-learn.
+
+The loop keeps the data as one tensor on the training device, draws shuffled
+index minibatches from an explicit ``torch.Generator`` and reads the loss back to
+the host once per epoch, so a step costs no more than the model's own maths.
+"""
+
+# Authors: The skvae developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import torch
+
+SOLVERS = ("adam", "adagrad", "sgd")
+
+
+@dataclass
+class TrainState:
+    """What the loop carries from one call to the next (warm start, partial_fit)."""
+
+    n_iter: int = 0
+    loss_curve: list = field(default_factory=list)
+    validation_scores: list = field(default_factory=list)
+    best_loss: float = math.inf
+    best_validation_score: float = -math.inf
+    no_improvement_count: int = 0
+    best_state: dict | None = None
+
+
+@dataclass
+class TrainOutcome:
+    """How one call of :func:`train` ended."""
+
+    n_epochs: int  # epochs finished in this call
+    stopped_early: bool  # the no-improvement criterion fired
+    interrupted: bool  # KeyboardInterrupt; the model holds the last finished epoch
+
+
+def make_optimizer(model, solver="adam", learning_rate=1e-3, weight_decay=0.0):
+    """An optimizer over ``model``'s parameters, with L2 decay on weight matrices only.
+
+    ``weight_decay`` is the coefficient of the gradient of ``0.5 * wd * ||W||^2``;
+    biases are not decayed, as in scikit-learn's MLP.
+    """
+    decay = [p for p in model.parameters() if p.ndim >= 2]
+    no_decay = [p for p in model.parameters() if p.ndim < 2]
+    groups = [
+        {"params": decay, "weight_decay": weight_decay},
+        {"params": no_decay, "weight_decay": 0.0},
+    ]
+    if solver == "adam":
+        # foreach kernels on every device; fused where torch supports it for the
+        # parameters' device and dtype (CUDA, and CPU since torch 2.4).
+        return torch.optim.Adam(groups, lr=learning_rate, **_fused_kwargs(model))
+    if solver == "adagrad":
+        return torch.optim.Adagrad(groups, lr=learning_rate)
+    if solver == "sgd":
+        return torch.optim.SGD(groups, lr=learning_rate, momentum=0.9, nesterov=True)
+    raise ValueError(f"Unknown solver {solver!r}; expected one of {SOLVERS}.")
+
+
+def _fused_kwargs(model):
+    p = next(model.parameters())
+    if p.dtype in (torch.float32, torch.float64, torch.float16, torch.bfloat16):
+        if p.device.type in ("cuda", "cpu"):
+            return {"fused": True}
+    return {}
+
+
+def set_weight_decay(optimizer, weight_decay):
+    """Set the decay of the weight-matrix group made by :func:`make_optimizer`."""
+    optimizer.param_groups[0]["weight_decay"] = weight_decay
+
+
+def snapshot(model):
+    """A detached copy of ``model``'s state (to restore the best or last weights)."""
+    return {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+
+@torch.no_grad()
+def evaluate_elbo(model, X, eps, batch_size=4096):
+    """Mean ELBO of ``X`` with fixed noise ``eps`` of shape (S, 1, k); a float."""
+    model.eval()
+    total = torch.zeros((), device=X.device, dtype=torch.float64)
+    for start in range(0, X.shape[0], batch_size):
+        total += model.elbo(X[start : start + batch_size], eps=eps).sum()
+    return total.item() / X.shape[0]
+
+
+def run_epoch(model, optimizer, X, *, batch_size, generator, beta=1.0, shuffle=True):
+    """One pass over ``X`` in minibatches; returns the mean negative ELBO as a tensor.
+
+    The returned value stays on the device (no host synchronisation per batch).
+    """
+    model.train()
+    n = X.shape[0]
+    if shuffle:
+        order = torch.randperm(n, generator=generator, device=X.device)
+    total = torch.zeros((), device=X.device, dtype=torch.float64)
+    for start in range(0, n, batch_size):
+        if shuffle:
+            xb = X.index_select(0, order[start : start + batch_size])
+        else:
+            xb = X[start : start + batch_size]
+        loss = -model.elbo(xb, generator=generator, beta=beta).mean()
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        total += loss.detach() * xb.shape[0]
+    return total / n
+
+
+def train(
+    model,
+    optimizer,
+    X,
+    state,
+    *,
+    max_iter,
+    batch_size,
+    generator,
+    beta=1.0,
+    shuffle=True,
+    X_val=None,
+    val_eps=None,
+    tol=1e-4,
+    n_iter_no_change=10,
+    check_improvement=True,
+    verbose=0,
+    log=print,
+):
+    """Train ``model`` on the tensor ``X`` for up to ``max_iter`` epochs.
+
+    Follows the stopping rules of scikit-learn's MLP: with ``X_val`` (early
+    stopping) training ends when the validation ELBO has not improved by ``tol``
+    for ``n_iter_no_change`` epochs in a row and the best weights are restored;
+    without it the same rule applies to the training loss. ``state`` is updated in
+    place so that a later call continues where this one ended.
+
+    A non-finite loss raises ``ValueError`` (the model's weights are then
+    unusable; the caller restores them). ``KeyboardInterrupt`` ends training after
+    restoring the weights of the last finished epoch.
+    """
+    early_stopping = X_val is not None
+    last_good = snapshot(model)
+    interrupted = False
+    stopped = False
+    epochs = 0
+    for _ in range(max_iter):
+        tic = time.perf_counter()
+        try:
+            loss = run_epoch(
+                model,
+                optimizer,
+                X,
+                batch_size=batch_size,
+                generator=generator,
+                beta=beta,
+                shuffle=shuffle,
+            ).item()
+        except KeyboardInterrupt:
+            model.load_state_dict(last_good)
+            interrupted = True
+            break
+        if not math.isfinite(loss):
+            model.load_state_dict(last_good)
+            raise ValueError(
+                f"The training loss became non-finite ({loss}) in epoch "
+                f"{state.n_iter + 1}. Try a smaller learning_rate_init, "
+                "standardise the features (StandardScaler), or pick a likelihood "
+                "that matches the data (bernoulli for [0, 1], gaussian otherwise)."
+            )
+        epochs += 1
+        state.n_iter += 1
+        state.loss_curve.append(loss)
+        last_good = snapshot(model)
+        message = f"Epoch {state.n_iter}, loss = {loss:.4f}"
+        if early_stopping:
+            score = evaluate_elbo(model, X_val, val_eps)
+            state.validation_scores.append(score)
+            improved = score > state.best_validation_score + tol
+            if score > state.best_validation_score:
+                state.best_validation_score = score
+                state.best_state = last_good
+            message += f", validation ELBO = {score:.4f}"
+        else:
+            improved = loss < state.best_loss - tol
+            state.best_loss = min(state.best_loss, loss)
+        state.no_improvement_count = 0 if improved else state.no_improvement_count + 1
+        if verbose:
+            log(f"{message} ({time.perf_counter() - tic:.2f} s)")
+        if check_improvement and state.no_improvement_count > n_iter_no_change:
+            stopped = True
+            if verbose:
+                what = "Validation score" if early_stopping else "Training loss"
+                log(
+                    f"{what} did not improve more than tol={tol} for "
+                    f"{n_iter_no_change} consecutive epochs. Stopping."
+                )
+            break
+    if early_stopping and state.best_state is not None:
+        model.load_state_dict(state.best_state)
+    model.eval()
+    return TrainOutcome(n_epochs=epochs, stopped_early=stopped, interrupted=interrupted)

@@ -1,0 +1,83 @@
+"""Observation models against torch.distributions and closed forms."""
+
+# Authors: The skvae developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch.distributions import Bernoulli as TorchBernoulli
+from torch.distributions import Normal
+
+from skvae._likelihoods import Bernoulli, Gaussian, make_likelihood
+
+
+def test_bernoulli_log_prob_matches_torch_on_binary_data():
+    gen = torch.Generator().manual_seed(0)
+    logits = 5 * torch.randn(4, 7, generator=gen, dtype=torch.float64)
+    x = torch.bernoulli(torch.full((4, 7), 0.5, dtype=torch.float64), generator=gen)
+    expected = TorchBernoulli(logits=logits).log_prob(x)
+    torch.testing.assert_close(Bernoulli().log_prob(logits, x), expected)
+
+
+def test_bernoulli_log_prob_is_negative_cross_entropy_on_grey_levels():
+    logits = torch.tensor([[-30.0, 0.0, 2.0, 40.0]], dtype=torch.float64)
+    x = torch.tensor([[0.2, 0.5, 0.9, 1.0]], dtype=torch.float64)
+    expected = -F.binary_cross_entropy_with_logits(logits, x, reduction="none")
+    got = Bernoulli().log_prob(logits, x)
+    torch.testing.assert_close(got, expected)
+    assert torch.isfinite(got).all()  # stable at extreme logits
+
+
+def test_bernoulli_mean_and_support():
+    lik = Bernoulli()
+    torch.testing.assert_close(lik.mean(torch.zeros(2, 3)), torch.full((2, 3), 0.5))
+    assert lik.support_error(0.0, 1.0) is None
+    assert "[0, 1]" in lik.support_error(-0.1, 1.0)
+    assert "MinMaxScaler" in lik.support_error(0.0, 255.0)
+
+
+def test_gaussian_log_prob_matches_closed_form():
+    gen = torch.Generator().manual_seed(1)
+    loc = torch.randn(3, 5, generator=gen, dtype=torch.float64)
+    raw = torch.randn(3, 5, generator=gen, dtype=torch.float64)
+    x = torch.randn(3, 5, generator=gen, dtype=torch.float64)
+    floor = 1e-3
+    lik = Gaussian(var_floor=floor)
+    out = torch.cat([loc, raw], dim=-1)
+    var = F.softplus(raw) + floor
+    expected = Normal(loc, var.sqrt()).log_prob(x)
+    torch.testing.assert_close(lik.log_prob(out, x), expected)
+    torch.testing.assert_close(lik.mean(out), loc)
+    torch.testing.assert_close(lik.variance(out), var)
+
+
+def test_gaussian_floor_bounds_the_density():
+    floor = 1e-4
+    lik = Gaussian(var_floor=floor)
+    # A decoder that predicts the value exactly with variance -> 0 (raw -> -inf)
+    out = torch.tensor([[0.0, -1e4]], dtype=torch.float64)
+    lp = lik.log_prob(out, torch.zeros(1, 1, dtype=torch.float64))
+    assert lp.item() == pytest.approx(-0.5 * (math.log(2 * math.pi) + math.log(floor)))
+
+
+def test_gaussian_sample_moments():
+    lik = Gaussian(var_floor=0.0)
+    out = torch.tensor([[2.0, math.log(math.e - 1.0)]]).expand(200_000, 2)  # var = 1
+    draws = lik.sample(out, generator=torch.Generator().manual_seed(0))
+    assert draws.mean().item() == pytest.approx(2.0, abs=0.01)
+    assert draws.var().item() == pytest.approx(1.0, abs=0.01)
+
+
+def test_broadcast_over_monte_carlo_draws():
+    lik = Gaussian()
+    out = torch.zeros(6, 4, 2 * 3)  # (n_mc, n, 2 * d)
+    x = torch.ones(4, 3)
+    assert lik.log_prob(out, x).shape == (6, 4, 3)
+
+
+def test_unknown_likelihood():
+    with pytest.raises(ValueError, match="Unknown likelihood"):
+        make_likelihood("poisson")

@@ -1,0 +1,146 @@
+"""The torch core: KL, ELBO, IWAE, sampling and seeding, without scikit-learn."""
+
+# Authors: The skvae developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+
+import pytest
+import torch
+from torch.distributions import Normal, kl_divergence
+
+from skvae import VAE, VAEConfig
+from skvae._model import gaussian_kl, log_mean_exp
+
+
+def _model(**kw):
+    cfg = VAEConfig(n_features=6, n_components=3, hidden_layer_sizes=(16,), **kw)
+    return VAE(cfg, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+
+
+def test_gaussian_kl_matches_torch_distributions():
+    gen = torch.Generator().manual_seed(0)
+    loc = torch.randn(10, 4, generator=gen, dtype=torch.float64)
+    log_scale = torch.randn(10, 4, generator=gen, dtype=torch.float64)
+    expected = kl_divergence(Normal(loc, log_scale.exp()), Normal(0.0, 1.0))
+    torch.testing.assert_close(gaussian_kl(loc, log_scale), expected)
+
+
+def test_gaussian_kl_is_zero_at_the_prior():
+    zeros = torch.zeros(3, 2)
+    assert torch.equal(gaussian_kl(zeros, zeros), zeros)
+
+
+def test_elbo_equals_its_terms_computed_by_hand():
+    model = _model()
+    gen = torch.Generator().manual_seed(1)
+    x = torch.randn(5, 6, generator=gen, dtype=torch.float64)
+    eps = torch.randn(4, 1, 3, generator=gen, dtype=torch.float64)
+    loc, log_scale = model.encode(x)
+    z = loc + log_scale.exp() * eps  # (4, 5, 3)
+    out = model.decode(z)
+    mean, raw = out.chunk(2, dim=-1)
+    var = torch.nn.functional.softplus(raw) + model.config.var_floor
+    log_px = Normal(mean, var.sqrt()).log_prob(x).sum(-1).mean(0)
+    kl = kl_divergence(Normal(loc, log_scale.exp()), Normal(0.0, 1.0)).sum(-1)
+    torch.testing.assert_close(model.elbo(x, eps=eps), log_px - kl)
+    rec, kl2 = model.elbo_per_feature(x, eps=eps)
+    assert rec.shape == (5, 6)
+    torch.testing.assert_close(rec.sum(-1) - kl2, log_px - kl)
+
+
+def test_iwae_with_one_sample_is_the_elbo_estimate_with_mc_kl():
+    model = _model(likelihood="bernoulli")
+    gen = torch.Generator().manual_seed(2)
+    x = torch.rand(5, 6, generator=gen, dtype=torch.float64).round()
+    eps = torch.randn(1, 5, 3, generator=gen, dtype=torch.float64)
+    loc, log_scale = model.encode(x)
+    z = loc + log_scale.exp() * eps[0]
+    q = Normal(loc, log_scale.exp())
+    log_w = (
+        model.likelihood.log_prob(model.decode(z), x).sum(-1)
+        + Normal(0.0, 1.0).log_prob(z).sum(-1)
+        - q.log_prob(z).sum(-1)
+    )
+    torch.testing.assert_close(model.log_marginal_likelihood(x, eps=eps), log_w)
+
+
+def test_iwae_chunking_does_not_change_the_result():
+    model = _model()
+    x = torch.randn(
+        7, 6, generator=torch.Generator().manual_seed(3), dtype=torch.float64
+    )
+    eps = torch.randn(
+        50, 1, 3, generator=torch.Generator().manual_seed(4), dtype=torch.float64
+    )
+    full = model.log_marginal_likelihood(x, eps=eps)
+    chunked = model.log_marginal_likelihood(x, eps=eps, chunk_size=7)
+    torch.testing.assert_close(full, chunked)
+
+
+def test_iwae_is_above_the_elbo_and_tightens_with_k():
+    model = _model()
+    n = 1000
+    x = torch.randn(
+        n, 6, generator=torch.Generator().manual_seed(5), dtype=torch.float64
+    )
+    gen = torch.Generator().manual_seed(6)
+
+    def eps(k):  # independent draws for every row
+        return torch.randn(k, n, 3, generator=gen, dtype=torch.float64)
+
+    with torch.no_grad():
+        elbo = model.elbo(x, eps=eps(1000)).mean().item()
+        iw = [
+            model.log_marginal_likelihood(x, eps=eps(k)).mean().item()
+            for k in (1, 10, 100, 1000)
+        ]
+    # K = 1 is an unbiased estimate of the ELBO (with a Monte Carlo KL)
+    assert iw[0] == pytest.approx(elbo, abs=0.15)
+    assert iw[1] > elbo
+    assert iw[0] < iw[1] < iw[2] < iw[3]
+
+
+def test_log_mean_exp_is_stable():
+    x = torch.tensor([1000.0, 1000.0])
+    assert log_mean_exp(x).item() == pytest.approx(1000.0)
+    assert log_mean_exp(torch.tensor([0.0, math.log(3.0)])).item() == pytest.approx(
+        math.log(2.0)
+    )
+
+
+def test_generator_reproducibility_and_global_rng_untouched():
+    before = torch.random.get_rng_state()
+    a, b = _model(), _model()
+    for pa, pb in zip(a.parameters(), b.parameters(), strict=True):
+        assert torch.equal(pa, pb)
+    x1 = a.sample(4, generator=torch.Generator().manual_seed(9))
+    x2 = b.sample(4, generator=torch.Generator().manual_seed(9))
+    assert torch.equal(x1, x2) and x1.shape == (4, 6)
+    assert torch.equal(torch.random.get_rng_state(), before)
+
+
+def test_gradients_flow_to_encoder_and_decoder():
+    model = _model()
+    x = torch.randn(8, 6, dtype=torch.float64)
+    loss = -model.elbo(x, generator=torch.Generator().manual_seed(0)).mean()
+    loss.backward()
+    for name, p in model.named_parameters():
+        assert p.grad is not None and torch.isfinite(p.grad).all(), name
+        assert p.grad.abs().sum() > 0, name
+
+
+def test_architecture_follows_config():
+    cfg = VAEConfig(
+        n_features=10,
+        n_components=4,
+        hidden_layer_sizes=(32, 16),
+        activation="tanh",
+        likelihood="bernoulli",
+    )
+    model = VAE(cfg)
+    shapes = [tuple(p.shape) for p in model.encoder.parameters()]
+    assert shapes == [(32, 10), (32,), (16, 32), (16,), (8, 16), (8,)]
+    assert model.decoder[-1].out_features == 10  # one logit per feature
+    assert isinstance(model.encoder[1], torch.nn.Tanh)
+    assert cfg.to_dict()["hidden_layer_sizes"] == [32, 16]

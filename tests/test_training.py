@@ -1,0 +1,110 @@
+"""The training loop: progress, stopping rules, failures."""
+
+# Authors: The skvae developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import pytest
+import torch
+
+from skvae import VAE, VAEConfig
+from skvae._training import TrainState, make_optimizer, run_epoch, train
+
+
+def _setup(lr=1e-2, solver="adam"):
+    gen = torch.Generator().manual_seed(0)
+    z = torch.randn(400, 2, generator=gen)
+    W = torch.randn(2, 8, generator=gen)
+    X = z @ W + 0.3 * torch.randn(400, 8, generator=gen)
+    model = VAE(
+        VAEConfig(n_features=8, n_components=2, hidden_layer_sizes=(16,)), generator=gen
+    )
+    return model, make_optimizer(model, solver, lr), X, gen
+
+
+@pytest.mark.parametrize("solver", ["adam", "adagrad", "sgd"])
+def test_loss_decreases(solver):
+    model, opt, X, gen = _setup(solver=solver, lr=1e-2 if solver != "sgd" else 1e-3)
+    state = TrainState()
+    out = train(
+        model,
+        opt,
+        X,
+        state,
+        max_iter=30,
+        batch_size=50,
+        generator=gen,
+        check_improvement=False,
+    )
+    assert out.n_epochs == 30 and state.n_iter == 30
+    assert len(state.loss_curve) == 30
+    assert state.loss_curve[-1] < state.loss_curve[0] - 1.0
+
+
+def test_run_epoch_returns_device_tensor_mean_loss():
+    model, opt, X, gen = _setup()
+    loss = run_epoch(model, opt, X, batch_size=64, generator=gen)
+    assert isinstance(loss, torch.Tensor) and loss.ndim == 0
+
+
+def test_early_stopping_restores_best_weights():
+    model, opt, X, gen = _setup(lr=3e-2)
+    X_train, X_val = X[:300], X[300:]
+    eps = torch.randn(1, 1, 2, generator=torch.Generator().manual_seed(1))
+    state = TrainState()
+    out = train(
+        model,
+        opt,
+        X_train,
+        state,
+        max_iter=300,
+        batch_size=50,
+        generator=gen,
+        X_val=X_val,
+        val_eps=eps,
+        n_iter_no_change=3,
+    )
+    assert out.stopped_early and state.n_iter < 300
+    assert len(state.validation_scores) == state.n_iter
+    assert state.best_validation_score == max(state.validation_scores)
+    # the restored weights are those of the best epoch
+    with torch.no_grad():
+        again = model.elbo(X_val, eps=eps).mean().item()
+    assert again == pytest.approx(state.best_validation_score, rel=1e-5)
+
+
+def test_non_finite_loss_raises_and_restores_weights():
+    model, opt, X, gen = _setup()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    X_bad = X.clone()
+    X_bad[5, 3] = float("inf")
+    with pytest.raises(ValueError, match="learning_rate_init"):
+        train(model, opt, X_bad, TrainState(), max_iter=2, batch_size=50, generator=gen)
+    for k, v in model.state_dict().items():
+        assert torch.equal(v, before[k])
+
+
+def test_keyboard_interrupt_keeps_last_finished_epoch(monkeypatch):
+    import skvae._training as training
+
+    model, opt, X, gen = _setup()
+    calls = {"n": 0}
+    real = training.run_epoch
+
+    def flaky(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            # damage the weights mid-epoch, then get interrupted
+            with torch.no_grad():
+                next(model.parameters()).add_(100.0)
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    state = TrainState()
+    train(model, opt, X, state, max_iter=2, batch_size=50, generator=gen)
+    after_two = {k: v.clone() for k, v in model.state_dict().items()}
+    monkeypatch.setattr(training, "run_epoch", flaky)
+    calls["n"] = 2
+    out = training.train(model, opt, X, state, max_iter=5, batch_size=50, generator=gen)
+    assert out.interrupted and out.n_epochs == 0 and state.n_iter == 2
+    for k, v in model.state_dict().items():
+        assert torch.equal(v, after_two[k])
