@@ -41,6 +41,10 @@ from skvae._utils import (
 )
 
 _MAX_SEED = np.iinfo(np.int32).max
+# Largest |x| whose square (in the Gaussian log-density) stays finite, with margin.
+_MAGNITUDE_LIMIT = {
+    name: float(np.sqrt(np.finfo(name).max)) / 1e3 for name in ("float32", "float64")
+}
 # Inference runs over row blocks holding at most this many numbers per tensor.
 _INFERENCE_BUDGET = 2**22
 
@@ -149,6 +153,14 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
     dtype : {"float32", "float64"}, default="float32"
         Precision of the network's parameters and computations.
 
+    mixed_precision : {"bf16", "fp16"} or None, default=None
+        Run the network's matrix products in reduced precision during
+        training (``torch.autocast``); the likelihood, the KL term and the
+        weights stay in ``dtype``. "bf16" works on CUDA and on CPUs with
+        bfloat16 support; "fp16" needs CUDA (with gradient scaling). Off by
+        default: it is faster only where the hardware has fast bfloat16/float16
+        matrix units (recent GPUs, CPUs with AMX); see the performance guide.
+
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the minibatch order, the reparameterisation
         noise, the validation split and the scoring draws. Pass an int for
@@ -231,7 +243,7 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
 
     _parameter_constraints: ClassVar[dict] = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
-        "hidden_layer_sizes": [tuple],
+        "hidden_layer_sizes": ["array-like"],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "likelihood": [StrOptions(set(LIKELIHOODS))],
         "var_smoothing": [Interval(Real, 0, None, closed="neither")],
@@ -254,6 +266,7 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         "n_score_samples": [Interval(Integral, 1, None, closed="left")],
         "device": [str],
         "dtype": [StrOptions(set(DTYPES))],
+        "mixed_precision": [StrOptions({"bf16", "fp16"}), None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -282,6 +295,7 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         n_score_samples=10,
         device="auto",
         dtype="float32",
+        mixed_precision=None,
         random_state=None,
         verbose=0,
     ):
@@ -306,6 +320,7 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         self.n_score_samples = n_score_samples
         self.device = device
         self.dtype = dtype
+        self.mixed_precision = mixed_precision
         self.random_state = random_state
         self.verbose = verbose
 
@@ -356,63 +371,18 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         first_pass = not hasattr(self, "module_") or (
             not self.warm_start and not incremental
         )
-        X = validate_data(
-            self,
-            X,
-            dtype=[np.float64, np.float32],
-            reset=first_pass,
-            force_writeable=True,
-        )
-        self._check_support(X, make_likelihood(self.likelihood))
-        n_samples = X.shape[0]
-        early_stopping = self.early_stopping and not incremental
-        if first_pass:
-            self._initialize(X)
-        train_idx, val_idx = self._split(n_samples, early_stopping)
-        device = self.device_
-        dtype = DTYPES[self.dtype]
-        # Continuing fits draw from a generator derived from the epoch count, so
-        # a fit split over several calls is reproducible too.
-        generator = make_generator(self._seed + 7919 * self.n_iter_, device)
-        X_train = to_tensor(X[train_idx] if val_idx is not None else X, device, dtype)
-        X_val = val_eps = None
-        if val_idx is not None:
-            X_val = to_tensor(X[val_idx], device, dtype)
-            val_eps = self._score_eps(1)
-        n_train = X_train.shape[0]
-        batch_size = min(200, n_train) if self.batch_size == "auto" else self.batch_size
-        batch_size = min(batch_size, n_train)
-        set_weight_decay(self._optimizer, self.alpha / n_train)
-
-        state = self._train_state
+        # A rejected call or a failed fit leaves the estimator as it was: the
+        # attributes are restored, and the weights too when trained in place.
+        saved = dict(self.__dict__)
         backup = None if first_pass else self._backup()
         try:
-            outcome = train(
-                self.module_,
-                self._optimizer,
-                X_train,
-                state,
-                max_iter=1 if incremental else self.max_iter,
-                batch_size=batch_size,
-                generator=generator,
-                beta=self.beta,
-                shuffle=self.shuffle,
-                X_val=X_val,
-                val_eps=val_eps,
-                tol=self.tol,
-                n_iter_no_change=self.n_iter_no_change,
-                check_improvement=not incremental,
-                verbose=self.verbose,
-            )
-        except ValueError:
-            # Never leave a half-trained model behind: unfit, or roll back.
-            if backup is None:
-                self._unfit()
-            else:
+            outcome = self._fit_steps(X, incremental, first_pass)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            if backup is not None:
                 self._restore(backup)
             raise
-        state.best_state = None  # restored already; do not keep a second copy
-        self._sync_attributes(early_stopping)
         if outcome.interrupted:
             warnings.warn(
                 "Training interrupted by the user; the model holds the weights "
@@ -433,6 +403,117 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             )
         return self
 
+    def _fit_steps(self, X, incremental, first_pass):
+        # An np.memmap is streamed block by block instead of copied into memory.
+        streaming = isinstance(X, np.memmap)
+        X = validate_data(
+            self,
+            X,
+            dtype=[np.float64, np.float32],
+            reset=first_pass,
+            force_writeable=not streaming,
+        )
+        self._check_params(X)
+        self._check_values(X, make_likelihood(self.likelihood))
+        early_stopping = self.early_stopping and not incremental
+        if first_pass:
+            self._initialize(X)
+        elif X.shape[1] != self.module_.config.n_features:
+            raise ValueError("X does not match the fitted model's n_features.")
+        X_train, X_val = self._split(X, early_stopping, streaming)
+        device = self.device_
+        dtype = DTYPES[self.dtype]
+        # Continuing fits draw from a generator derived from the epoch count, so
+        # a fit split over several calls is reproducible too.
+        generator = make_generator(self._seed + 7919 * self.n_iter_, device)
+        if not streaming:
+            X_train = to_tensor(X_train, device, dtype)
+        val_eps = None if X_val is None else self._score_eps(1)
+        n_train = X_train.shape[0]
+        batch_size = self._batch_size(n_train)
+        set_weight_decay(self._optimizer, self.alpha / n_train)
+        autocast_dtype, grad_scaler = self._mixed_precision()
+        outcome = train(
+            self.module_,
+            self._optimizer,
+            X_train,
+            self._train_state,
+            max_iter=1 if incremental else self.max_iter,
+            batch_size=batch_size,
+            generator=generator,
+            beta=self.beta,
+            shuffle=self.shuffle,
+            X_val=X_val,
+            val_eps=val_eps,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            check_improvement=not incremental,
+            verbose=self.verbose,
+            autocast_dtype=autocast_dtype,
+            grad_scaler=grad_scaler,
+        )
+        self._train_state.best_state = None  # restored already; keep no copy
+        self._sync_attributes(early_stopping)
+        return outcome
+
+    def _batch_size(self, n_train):
+        if self.batch_size == "auto":
+            return min(200, n_train)
+        if self.batch_size > n_train:
+            warnings.warn(
+                f"batch_size={self.batch_size} is larger than the {n_train} "
+                "training samples; using one batch of all of them.",
+                UserWarning,
+                stacklevel=5,
+            )
+        return min(self.batch_size, n_train)
+
+    def _mixed_precision(self):
+        if self.mixed_precision is None:
+            return None, None
+        if self.mixed_precision == "fp16":
+            if self.device_.type != "cuda":
+                raise ValueError(
+                    "mixed_precision='fp16' needs a CUDA device; on the CPU use "
+                    "mixed_precision='bf16' or None."
+                )
+            return torch.float16, torch.amp.GradScaler("cuda")
+        return torch.bfloat16, None
+
+    def _check_params(self, X):
+        """Checks that need the data or go beyond ``_parameter_constraints``."""
+        sizes = self.hidden_layer_sizes
+        if not all(isinstance(h, Integral) and h >= 1 for h in sizes):
+            raise ValueError(
+                "hidden_layer_sizes must be a tuple of positive ints, got "
+                f"{sizes!r}; for example hidden_layer_sizes=(256, 128)."
+            )
+        if self.n_components > X.shape[1]:
+            raise ValueError(
+                f"n_components={self.n_components} is larger than "
+                f"n_features={X.shape[1]}: a latent code bigger than the data "
+                "compresses nothing. Use n_components <= n_features."
+            )
+        resolve_device(self.device)  # a clear error for unknown or absent devices
+
+    def _check_values(self, X, likelihood):
+        """Values the likelihood cannot model, or that overflow the precision."""
+        if X.size == 0:
+            return
+        x_min, x_max = float(np.min(X)), float(np.max(X))
+        message = likelihood.support_error(x_min, x_max)
+        if message:
+            raise ValueError(message)
+        limit = _MAGNITUDE_LIMIT[self.dtype]
+        biggest = max(abs(x_min), abs(x_max))
+        if biggest > limit:
+            raise ValueError(
+                f"X has values as large as {biggest:.3g}, beyond what "
+                f"dtype={self.dtype!r} can square without overflow (about "
+                f"{limit:.0e}). Standardise X (for example with StandardScaler)"
+                + (" or use dtype='float64'." if self.dtype == "float32" else ".")
+            )
+
     def _initialize(self, X):
         rng = check_random_state(self.random_state)
         init_seed, self._seed, self._score_seed = (
@@ -440,7 +521,7 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         )
         self.device_ = resolve_device(self.device)
         if self.likelihood == "gaussian":
-            mean_var = float(np.mean(np.var(X, axis=0, dtype=np.float64)))
+            mean_var = float(np.mean(_column_variance(X)))
             self.var_floor_ = self.var_smoothing * (mean_var if mean_var > 0 else 1.0)
         else:
             self.var_floor_ = 0.0
@@ -465,9 +546,11 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         self._train_state = TrainState()
         self.n_iter_ = 0
 
-    def _split(self, n_samples, early_stopping):
+    def _split(self, X, early_stopping, streaming):
+        """The training part of X and the held-out part for early stopping."""
         if not early_stopping:
-            return None, None
+            return X, None
+        n_samples = X.shape[0]
         n_val = math.ceil(self.validation_fraction * n_samples)
         if n_val < 2 or n_samples - n_val < 1:
             raise ValueError(
@@ -476,9 +559,11 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
                 f" of n_samples={n_samples} leaves {n_val} for validation. Use more "
                 "samples, a larger validation_fraction, or early_stopping=False."
             )
-        rng = np.random.RandomState(self._seed)
-        perm = rng.permutation(n_samples)
-        return np.sort(perm[n_val:]), np.sort(perm[:n_val])
+        if streaming:
+            # Slicing keeps a memmap on disk: hold out its last rows.
+            return X[: n_samples - n_val], np.array(X[n_samples - n_val :])
+        perm = np.random.RandomState(self._seed).permutation(n_samples)
+        return X[np.sort(perm[n_val:])], X[np.sort(perm[:n_val])]
 
     def _sync_attributes(self, early_stopping):
         state = self._train_state
@@ -493,13 +578,6 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             self.best_validation_score_ = None
             self.best_loss_ = state.best_loss
 
-    def _fitted_keys(self):
-        return [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]
-
-    def _unfit(self):
-        for key in [*self._fitted_keys(), "_optimizer", "_train_state"]:
-            self.__dict__.pop(key, None)
-
     def _backup(self):
         from copy import deepcopy
 
@@ -513,14 +591,6 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         self.module_.load_state_dict(backup["module"])
         self._optimizer.load_state_dict(backup["optimizer"])
         self._train_state = backup["train_state"]
-
-    @staticmethod
-    def _check_support(X, likelihood):
-        if X.size == 0:
-            return
-        message = likelihood.support_error(float(np.min(X)), float(np.max(X)))
-        if message:
-            raise ValueError(message)
 
     # ---------------------------------------------------------------- inference
     def _score_eps(self, n_draws):
@@ -651,7 +721,7 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         X = validate_data(
             self, X, dtype=[np.float64, np.float32], reset=False, force_writeable=True
         )
-        self._check_support(X, self.module_.likelihood)
+        self._check_values(X, self.module_.likelihood)
         return X
 
     def score_samples(self, X):
@@ -745,6 +815,21 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
                 self.module_, self.solver, self.learning_rate_init
             )
             self._optimizer.load_state_dict(optimizer_state)
+
+
+def _column_variance(X, chunk_rows=65536):
+    """Per-column variance in float64, one block of rows at a time (memmap-safe)."""
+    n, mean, m2 = 0, np.zeros(X.shape[1]), np.zeros(X.shape[1])
+    for start in range(0, X.shape[0], chunk_rows):
+        block = np.asarray(X[start : start + chunk_rows], dtype=np.float64)
+        nb, mb = block.shape[0], block.mean(axis=0)
+        m2b = ((block - mb) ** 2).sum(axis=0)
+        delta = mb - mean
+        total = n + nb
+        mean = mean + delta * nb / total
+        m2 = m2 + m2b + delta**2 * n * nb / total
+        n = total
+    return m2 / max(n, 1)
 
 
 def _tree_to_cpu(obj):

@@ -121,7 +121,9 @@ class VAE(nn.Module):
 
     def encode(self, x):
         """Parameters of q(z | x): the mean and the log standard deviation."""
-        loc, log_scale = self.encoder(x).chunk(2, dim=-1)
+        # .to(x.dtype): under autocast the network may run in bfloat16; the
+        # distributions' parameters come back in the data's precision.
+        loc, log_scale = self.encoder(x).to(x.dtype).chunk(2, dim=-1)
         return loc, log_scale
 
     def decode(self, z):
@@ -170,7 +172,8 @@ class VAE(nn.Module):
         if eps is None:
             eps = self._noise((n_samples, *loc.shape), generator, loc)
         z = loc + torch.exp(log_scale) * eps
-        rec = self.likelihood.log_prob(self.decode(z), x).mean(0)  # (n, d)
+        out = self.decode(z).to(x.dtype)
+        rec = self.likelihood.log_prob(out, x).mean(0)  # (n, d)
         kl = gaussian_kl(loc, log_scale).sum(-1)
         return rec, kl
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import torch
 
+from skvae._utils import to_tensor
+
 SOLVERS = ("adam", "adagrad", "sgd")
 
 
@@ -84,32 +86,84 @@ def snapshot(model):
 def evaluate_elbo(model, X, eps, batch_size=4096):
     """Mean ELBO of ``X`` with fixed noise ``eps`` of shape (S, 1, k); a float."""
     model.eval()
-    total = torch.zeros((), device=X.device, dtype=torch.float64)
+    total = torch.zeros((), device=eps.device, dtype=torch.float64)
     for start in range(0, X.shape[0], batch_size):
-        total += model.elbo(X[start : start + batch_size], eps=eps).sum()
+        xb = to_tensor(X[start : start + batch_size], eps.device, eps.dtype)
+        total += model.elbo(xb, eps=eps).sum()
     return total.item() / X.shape[0]
 
 
-def run_epoch(model, optimizer, X, *, batch_size, generator, beta=1.0, shuffle=True):
-    """One pass over ``X`` in minibatches; returns the mean negative ELBO as a tensor.
+def minibatches(
+    X, batch_size, generator, *, shuffle=True, dtype=None, chunk_rows=65536
+):
+    """Yield minibatches of ``X`` on ``generator``'s device.
 
-    The returned value stays on the device (no host synchronisation per batch).
+    A tensor is indexed directly (it already lives on the training device). A
+    numpy array (for example an ``np.memmap`` larger than memory) is streamed:
+    blocks of ``chunk_rows`` rows are visited in random order, copied to the
+    device one at a time and shuffled within, so memory stays at one block.
+    """
+    device = generator.device
+    if isinstance(X, torch.Tensor):  # already on the device, in the right dtype
+        n = X.shape[0]
+        if not shuffle:
+            for start in range(0, n, batch_size):
+                yield X[start : start + batch_size]
+            return
+        order = torch.randperm(n, generator=generator, device=device)
+        for start in range(0, n, batch_size):
+            yield X.index_select(0, order[start : start + batch_size])
+        return
+    n = X.shape[0]
+    starts = list(range(0, n, chunk_rows))
+    if shuffle:
+        perm = torch.randperm(len(starts), generator=generator, device=device)
+        starts = [starts[i] for i in perm.tolist()]
+    for start in starts:
+        block = to_tensor(X[start : start + chunk_rows], device, dtype)
+        yield from minibatches(block, batch_size, generator, shuffle=shuffle)
+
+
+def run_epoch(
+    model,
+    optimizer,
+    X,
+    *,
+    batch_size,
+    generator,
+    beta=1.0,
+    shuffle=True,
+    autocast_dtype=None,
+    grad_scaler=None,
+):
+    """One pass over ``X`` in minibatches; returns the mean loss as a 0-d tensor.
+
+    The returned value stays on the device: nothing synchronises with the host
+    per batch. ``autocast_dtype`` (``torch.bfloat16`` or ``torch.float16``) runs
+    the network's matrix products in reduced precision under ``torch.autocast``;
+    the likelihood and the KL term stay in the data's precision. ``grad_scaler``
+    (a ``torch.amp.GradScaler``) is needed for float16.
     """
     model.train()
-    n = X.shape[0]
-    if shuffle:
-        order = torch.randperm(n, generator=generator, device=X.device)
-    total = torch.zeros((), device=X.device, dtype=torch.float64)
-    for start in range(0, n, batch_size):
-        if shuffle:
-            xb = X.index_select(0, order[start : start + batch_size])
-        else:
-            xb = X[start : start + batch_size]
-        loss = -model.elbo(xb, generator=generator, beta=beta).mean()
+    device = generator.device
+    dtype = next(model.parameters()).dtype
+    total = torch.zeros((), device=device, dtype=torch.float64)
+    n = 0
+    for xb in minibatches(X, batch_size, generator, shuffle=shuffle, dtype=dtype):
+        with torch.autocast(
+            device.type, dtype=autocast_dtype, enabled=autocast_dtype is not None
+        ):
+            loss = -model.elbo(xb, generator=generator, beta=beta).mean()
         optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
+        if grad_scaler is None:
+            loss.backward()
+            optimizer.step()
+        else:
+            grad_scaler.scale(loss).backward()
+            grad_scaler.step(optimizer)
+            grad_scaler.update()
         total += loss.detach() * xb.shape[0]
+        n += xb.shape[0]
     return total / n
 
 
@@ -131,6 +185,8 @@ def train(
     check_improvement=True,
     verbose=0,
     log=print,
+    autocast_dtype=None,
+    grad_scaler=None,
 ):
     """Train ``model`` on the tensor ``X`` for up to ``max_iter`` epochs.
 
@@ -160,6 +216,8 @@ def train(
                 generator=generator,
                 beta=beta,
                 shuffle=shuffle,
+                autocast_dtype=autocast_dtype,
+                grad_scaler=grad_scaler,
             ).item()
         except KeyboardInterrupt:
             model.load_state_dict(last_good)
