@@ -3,20 +3,20 @@
 # Authors: The skvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+__version__ = "0.1.0"
+
 from skvae._model import VAE, VAEConfig
 from skvae._utils import DeviceWarning
-
-__version__ = "0.1.0"
 
 
 def __getattr__(name):
     # The estimator needs scikit-learn; import it on first use so that the torch
     # core (VAE, VAEConfig) stays usable without scikit-learn installed.
-    if name == "VAETransformer":
-        from skvae._estimator import VAETransformer
+    if name in ("VAETransformer", "load"):
+        from skvae import _estimator
 
-        return VAETransformer
+        return getattr(_estimator, name)
     raise AttributeError(f"module 'skvae' has no attribute {name!r}")
 
 
-__all__ = ["VAE", "DeviceWarning", "VAEConfig", "VAETransformer", "__version__"]
+__all__ = ["VAE", "DeviceWarning", "VAEConfig", "VAETransformer", "__version__", "load"]

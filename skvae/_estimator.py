@@ -4,12 +4,15 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
+import os
 import warnings
 from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
 import torch
+from pandas.api.types import is_bool_dtype, is_numeric_dtype
+from sklearn import __version__ as _sklearn_version
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -21,6 +24,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from skvae import __version__, _persistence
 from skvae._likelihoods import LIKELIHOODS, make_likelihood
 from skvae._model import ACTIVATIONS, VAE, VAEConfig
 from skvae._training import (
@@ -406,13 +410,7 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
     def _fit_steps(self, X, incremental, first_pass):
         # An np.memmap is streamed block by block instead of copied into memory.
         streaming = isinstance(X, np.memmap)
-        X = validate_data(
-            self,
-            X,
-            dtype=[np.float64, np.float32],
-            reset=first_pass,
-            force_writeable=not streaming,
-        )
+        X = self._validate(X, reset=first_pass, copy_readonly=not streaming)
         self._check_params(X)
         self._check_values(X, make_likelihood(self.likelihood))
         early_stopping = self.early_stopping and not incremental
@@ -455,6 +453,29 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         self._train_state.best_state = None  # restored already; keep no copy
         self._sync_attributes(early_stopping)
         return outcome
+
+    def _validate(self, X, *, reset, copy_readonly=True):
+        """validate_data, plus a clear error for non-numeric DataFrame columns."""
+        dtypes = getattr(X, "dtypes", None)
+        if dtypes is not None and hasattr(dtypes, "items"):
+            bad = [
+                str(name)
+                for name, dt in dtypes.items()
+                if not (is_numeric_dtype(dt) or is_bool_dtype(dt))
+            ]
+            if bad:
+                raise ValueError(
+                    f"X has non-numeric columns {bad[:10]}: a VAE models numbers. "
+                    "Encode them first (for example OneHotEncoder in a "
+                    "ColumnTransformer) or drop them."
+                )
+        return validate_data(
+            self,
+            X,
+            dtype=[np.float64, np.float32],
+            reset=reset,
+            force_writeable=copy_readonly,
+        )
 
     def _batch_size(self, n_train):
         if self.batch_size == "auto":
@@ -521,8 +542,22 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         )
         self.device_ = resolve_device(self.device)
         if self.likelihood == "gaussian":
-            mean_var = float(np.mean(_column_variance(X)))
+            variance = _column_variance(X)
+            mean_var = float(np.mean(variance))
             self.var_floor_ = self.var_smoothing * (mean_var if mean_var > 0 else 1.0)
+            constant = np.flatnonzero(variance <= self.var_floor_)
+            if constant.size and X.shape[0] > 1:
+                warnings.warn(
+                    f"{constant.size} feature(s) are constant or nearly so "
+                    f"(columns {constant[:10].tolist()}"
+                    f"{', ...' if constant.size > 10 else ''}): their variance is "
+                    f"below the Gaussian likelihood's floor var_floor_="
+                    f"{self.var_floor_:.3g}, so each adds a fixed amount to every "
+                    "score. Drop them (sklearn.feature_selection.VarianceThreshold) "
+                    "or raise var_smoothing if that is not wanted.",
+                    UserWarning,
+                    stacklevel=6,
+                )
         else:
             self.var_floor_ = 0.0
         config = VAEConfig(
@@ -617,6 +652,15 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         for start, xb in self._batches(X, width):
             res = fn(xb)
             out[start : start + res.shape[0]] = to_numpy(res, X.dtype)
+        finite = np.isfinite(out).reshape(out.shape[0], -1).all(axis=1)
+        if not finite.all():
+            rows = np.flatnonzero(~finite)
+            raise ValueError(
+                f"The model's output is not finite for {rows.size} row(s) of X "
+                f"(first: {rows[:5].tolist()}), whose values lie far outside the "
+                "range of the training data. Scale X as the training data was "
+                "scaled, or refit with dtype='float64'."
+            )
         return out
 
     def transform(self, X):
@@ -633,9 +677,7 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             Posterior means, in the dtype of X (float64 for integer input).
         """
         check_is_fitted(self)
-        X = validate_data(
-            self, X, dtype=[np.float64, np.float32], reset=False, force_writeable=True
-        )
+        X = self._validate(X, reset=False)
         k = self.module_.config.n_components
         return self._map_rows(
             X, lambda xb: self.module_.encode(xb)[0], (k,), X.shape[1] + 2 * k
@@ -718,9 +760,7 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
 
     def _validate_for_scoring(self, X):
         check_is_fitted(self)
-        X = validate_data(
-            self, X, dtype=[np.float64, np.float32], reset=False, force_writeable=True
-        )
+        X = self._validate(X, reset=False)
         self._check_values(X, self.module_.likelihood)
         return X
 
@@ -779,6 +819,87 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         """
         return float(np.mean(self.score_samples(X)))
 
+    # ------------------------------------------------------------- persistence
+    def save(self, path):
+        """Save the fitted model to ``path`` in skvae's safe format.
+
+        The file holds the weights, the optimiser state, the parameters, the
+        fitted attributes and the versions, written with ``torch.save`` and read
+        back by :func:`skvae.load` with ``weights_only=True``: loading executes
+        no code, unlike pickle or joblib. A SHA-256 digest detects later
+        modification.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Destination file, conventionally with the suffix ``.skvae``.
+
+        Returns
+        -------
+        path : str or path-like
+            The path written.
+        """
+        check_is_fitted(self)
+        params = self.get_params(deep=False)
+        if not isinstance(params["random_state"], Integral | None):
+            params["random_state"] = None  # a RandomState object is not data
+        params["hidden_layer_sizes"] = [int(h) for h in params["hidden_layer_sizes"]]
+        attributes = {}
+        for key, value in vars(self).items():
+            if key in ("module_", "device_", "_optimizer", "_train_state"):
+                continue
+            if key.endswith("_") or key in ("_seed", "_score_seed"):
+                attributes[key] = _to_plain(value)
+        state = self._train_state
+        _persistence.write(
+            path,
+            {
+                "estimator": type(self).__name__,
+                "versions": {
+                    "torch": str(torch.__version__),
+                    "sklearn": _sklearn_version,
+                },
+                "params": params,
+                "attributes": attributes,
+                "device": str(self.device_),
+                "config": self.module_.config.to_dict(),
+                "state_dict": {
+                    k: v.detach().cpu() for k, v in self.module_.state_dict().items()
+                },
+                "optimizer": _tree_to_cpu(self._optimizer.state_dict()),
+                "train_state": {
+                    "n_iter": state.n_iter,
+                    "loss_curve": list(state.loss_curve),
+                    "validation_scores": list(state.validation_scores),
+                    "best_loss": state.best_loss,
+                    "best_validation_score": state.best_validation_score,
+                    "no_improvement_count": state.no_improvement_count,
+                },
+            },
+            __version__,
+        )
+        return path
+
+    @classmethod
+    def _from_saved(cls, content):
+        params = dict(content["params"])
+        params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
+        est = cls(**params)
+        for key, value in content["attributes"].items():
+            if key == "feature_names_in_":
+                value = np.asarray(value, dtype=object)
+            setattr(est, key, value)
+        config = dict(content["config"])
+        config["hidden_layer_sizes"] = tuple(config["hidden_layer_sizes"])
+        est.device_ = loadable_device(content["device"])
+        module = VAE(VAEConfig(**config), dtype=DTYPES[est.dtype])
+        module.load_state_dict(content["state_dict"])
+        est.module_ = module.to(est.device_).eval()
+        est._optimizer = make_optimizer(est.module_, est.solver, est.learning_rate_init)
+        est._optimizer.load_state_dict(content["optimizer"])
+        est._train_state = TrainState(**content["train_state"])
+        return est
+
     # -------------------------------------------------------------- plumbing
     @property
     def _n_features_out(self):
@@ -832,6 +953,45 @@ def _column_variance(X, chunk_rows=65536):
     return m2 / max(n, 1)
 
 
+def _to_plain(value):
+    """numpy values as plain Python ones (the safe format stores no objects)."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, list):
+        return [_to_plain(v) for v in value]
+    return value
+
+
+def load(path):
+    """Load a model written by ``save`` (safe: no code runs while loading).
+
+    Parameters
+    ----------
+    path : str or path-like
+        A file written by :meth:`VAETransformer.save`.
+
+    Returns
+    -------
+    estimator : VAETransformer
+        The fitted estimator, on its original device when available here, else
+        on the CPU with a :class:`~skvae.DeviceWarning`.
+
+    Raises
+    ------
+    ValueError
+        If the file is not an skvae model, fails its integrity check, or was
+        written in a newer file format.
+    """
+    content = _persistence.read(path, __version__)
+    classes = {c.__name__: c for c in _ESTIMATORS}
+    name = content.get("estimator")
+    if name not in classes:
+        raise ValueError(f"{os.fspath(path)!r} holds an unknown estimator {name!r}.")
+    return classes[name]._from_saved(content)
+
+
 def _tree_to_cpu(obj):
     if isinstance(obj, torch.Tensor):
         return obj.detach().cpu()
@@ -840,3 +1000,6 @@ def _tree_to_cpu(obj):
     if isinstance(obj, list | tuple):
         return type(obj)(_tree_to_cpu(v) for v in obj)
     return obj
+
+
+_ESTIMATORS = [VAETransformer]

@@ -19,6 +19,7 @@ from torch import nn
 from skvae._likelihoods import make_likelihood
 
 _LOG_2PI = math.log(2.0 * math.pi)
+_MAX_LOG_SCALE = 20.0
 
 ACTIVATIONS = {
     "relu": nn.ReLU,
@@ -124,7 +125,9 @@ class VAE(nn.Module):
         # .to(x.dtype): under autocast the network may run in bfloat16; the
         # distributions' parameters come back in the data's precision.
         loc, log_scale = self.encoder(x).to(x.dtype).chunk(2, dim=-1)
-        return loc, log_scale
+        # sigma in [2e-9, 5e8]: far beyond any useful posterior, but it keeps
+        # exp() finite for inputs far outside the training data.
+        return loc, log_scale.clamp(-_MAX_LOG_SCALE, _MAX_LOG_SCALE)
 
     def decode(self, z):
         """The decoder's raw output: the likelihood's parameters for p(x | z)."""

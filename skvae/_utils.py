@@ -23,8 +23,17 @@ def resolve_device(device="auto"):
     """
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    dev = torch.device(device)
-    if dev.type == "cuda" and not torch.cuda.is_available():
+    try:
+        dev = torch.device(device)
+    except RuntimeError as exc:
+        raise ValueError(
+            f"device={device!r} is not a torch device; use 'auto', 'cpu', 'cuda' "
+            "or 'cuda:<index>'."
+        ) from exc
+    if dev.type == "cuda" and (
+        not torch.cuda.is_available()
+        or (dev.index is not None and dev.index >= torch.cuda.device_count())
+    ):
         raise ValueError(
             f"device={device!r} was requested but torch sees no CUDA device. "
             "Use device='cpu' or device='auto', or install a CUDA build of torch."

@@ -1,0 +1,104 @@
+"""A safe file format for fitted models: weights and plain values, no code.
+
+``torch.save`` writes a dict of tensors and plain Python values; loading uses
+``torch.load(weights_only=True)``, which refuses any pickled object other than
+tensors and containers of plain values, so opening a file can never run code.
+A SHA-256 digest over the content detects files modified after saving.
+"""
+
+# Authors: The skvae developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import hashlib
+import os
+import warnings
+
+import torch
+
+FORMAT = "skvae-model"
+FORMAT_VERSION = 1
+
+
+def _digest(obj, h=None):
+    """A SHA-256 over nested dicts/lists of tensors and plain values."""
+    h = hashlib.sha256() if h is None else h
+    if isinstance(obj, dict):
+        h.update(b"{")
+        for key in sorted(obj, key=str):
+            h.update(repr(key).encode())
+            _digest(obj[key], h)
+        h.update(b"}")
+    elif isinstance(obj, list | tuple):
+        h.update(b"[")
+        for item in obj:
+            _digest(item, h)
+        h.update(b"]")
+    elif isinstance(obj, torch.Tensor):
+        t = obj.detach().cpu().contiguous()
+        h.update(f"tensor{t.dtype}{tuple(t.shape)}".encode())
+        h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+    else:
+        h.update(f"{type(obj).__name__}:{obj!r}".encode())
+    return h
+
+
+def digest(payload):
+    """Hex SHA-256 of ``payload`` (a dict of tensors and plain values)."""
+    return _digest(payload).hexdigest()
+
+
+def write(path, payload, version):
+    """Write ``payload`` with the format header and its digest to ``path``."""
+    content = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "skvae_version": version,
+        **payload,
+    }
+    content["sha256"] = digest(content)
+    tmp = f"{os.fspath(path)}.tmp"
+    torch.save(content, tmp)
+    os.replace(tmp, path)  # never leave a half-written model file behind
+
+
+def read(path, version):
+    """Read and verify a file written by :func:`write`; return its payload."""
+    try:
+        content = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise
+    except Exception as exc:
+        lines = str(exc).splitlines() or [""]
+        reason = next((ln for ln in lines if "Unpickler error" in ln), lines[0])
+        raise ValueError(
+            f"{os.fspath(path)!r} is not an skvae model file, or it was tampered "
+            f"with: it cannot be loaded safely ({type(exc).__name__}: "
+            f"{reason.strip()})"
+        ) from exc
+    if not isinstance(content, dict) or content.get("format") != FORMAT:
+        raise ValueError(
+            f"{os.fspath(path)!r} is not an skvae model file (no skvae header). "
+            "Files made with joblib or pickle load with joblib.load, which runs "
+            "code: only do that for files you trust."
+        )
+    saved_version = content.get("skvae_version", "unknown")
+    if content.get("format_version", 0) > FORMAT_VERSION:
+        raise ValueError(
+            f"{os.fspath(path)!r} was written by skvae {saved_version} in file "
+            f"format {content.get('format_version')}; this skvae {version} reads "
+            f"format {FORMAT_VERSION} and older. Upgrade skvae to load it."
+        )
+    expected = content.pop("sha256", None)
+    if expected != digest(content):
+        raise ValueError(
+            f"{os.fspath(path)!r} failed its integrity check: its content does not "
+            "match the SHA-256 written when it was saved (modified or corrupted)."
+        )
+    if saved_version != version:
+        warnings.warn(
+            f"This model was saved by skvae {saved_version} and is loaded by "
+            f"skvae {version}; check its results before relying on them.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return content
