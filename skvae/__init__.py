@@ -16,7 +16,19 @@ def __getattr__(name):
         from skvae import _estimator
 
         return getattr(_estimator, name)
+    if name == "VAEOutlierDetector":
+        from skvae._outlier import VAEOutlierDetector
+
+        return VAEOutlierDetector
     raise AttributeError(f"module 'skvae' has no attribute {name!r}")
 
 
-__all__ = ["VAE", "DeviceWarning", "VAEConfig", "VAETransformer", "__version__", "load"]
+__all__ = [
+    "VAE",
+    "DeviceWarning",
+    "VAEConfig",
+    "VAEOutlierDetector",
+    "VAETransformer",
+    "__version__",
+    "load",
+]

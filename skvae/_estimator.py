@@ -130,7 +130,8 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         restore the weights of the best epoch.
 
     validation_fraction : float, default=0.1
-        Share of the training data held out for early stopping.
+        Share of the training data held out for early stopping (at least 2
+        samples).
 
     n_iter_no_change : int, default=10
         Number of epochs without progress (see ``tol``) before training stops.
@@ -411,13 +412,20 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         # An np.memmap is streamed block by block instead of copied into memory.
         streaming = isinstance(X, np.memmap)
         X = self._validate(X, reset=first_pass, copy_readonly=not streaming)
-        self._check_params(X)
-        self._check_values(X, make_likelihood(self.likelihood))
+        if first_pass:
+            likelihood = self._likelihood_name(X)
+            n_components = self._n_components(X)
+        else:
+            likelihood = self.module_.config.likelihood
+            n_components = self.module_.config.n_components
+        self._check_params(X, n_components)
+        self._check_values(X, make_likelihood(likelihood))
         early_stopping = self.early_stopping and not incremental
         if first_pass:
-            self._initialize(X)
-        elif X.shape[1] != self.module_.config.n_features:
-            raise ValueError("X does not match the fitted model's n_features.")
+            self._fit_preprocessing(X)
+        X = self._to_model_space(X)
+        if first_pass:
+            self._initialize(X, likelihood, n_components)
         X_train, X_val = self._split(X, early_stopping, streaming)
         device = self.device_
         dtype = DTYPES[self.dtype]
@@ -501,7 +509,24 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             return torch.float16, torch.amp.GradScaler("cuda")
         return torch.bfloat16, None
 
-    def _check_params(self, X):
+    # Hooks for subclasses (VAEOutlierDetector): how the likelihood and the
+    # latent size are chosen, and a fitted transformation of the input space.
+    def _likelihood_name(self, X):
+        return self.likelihood
+
+    def _n_components(self, X):
+        return self.n_components
+
+    def _fit_preprocessing(self, X):
+        pass
+
+    def _to_model_space(self, X):
+        return X
+
+    def _from_model_space(self, X):
+        return X
+
+    def _check_params(self, X, n_components):
         """Checks that need the data or go beyond ``_parameter_constraints``."""
         sizes = self.hidden_layer_sizes
         if not all(isinstance(h, Integral) and h >= 1 for h in sizes):
@@ -509,9 +534,9 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
                 "hidden_layer_sizes must be a tuple of positive ints, got "
                 f"{sizes!r}; for example hidden_layer_sizes=(256, 128)."
             )
-        if self.n_components > X.shape[1]:
+        if n_components > X.shape[1]:
             raise ValueError(
-                f"n_components={self.n_components} is larger than "
+                f"n_components={n_components} is larger than "
                 f"n_features={X.shape[1]}: a latent code bigger than the data "
                 "compresses nothing. Use n_components <= n_features."
             )
@@ -535,13 +560,13 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
                 + (" or use dtype='float64'." if self.dtype == "float32" else ".")
             )
 
-    def _initialize(self, X):
+    def _initialize(self, X, likelihood, n_components):
         rng = check_random_state(self.random_state)
         init_seed, self._seed, self._score_seed = (
             int(s) for s in rng.randint(_MAX_SEED, size=3)
         )
         self.device_ = resolve_device(self.device)
-        if self.likelihood == "gaussian":
+        if likelihood == "gaussian":
             variance = _column_variance(X)
             mean_var = float(np.mean(variance))
             self.var_floor_ = self.var_smoothing * (mean_var if mean_var > 0 else 1.0)
@@ -562,10 +587,10 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             self.var_floor_ = 0.0
         config = VAEConfig(
             n_features=X.shape[1],
-            n_components=self.n_components,
+            n_components=n_components,
             hidden_layer_sizes=tuple(int(h) for h in self.hidden_layer_sizes),
             activation=self.activation,
-            likelihood=self.likelihood,
+            likelihood=likelihood,
             var_floor=self.var_floor_,
         )
         # Initial weights come from a CPU generator: the same on every device.
@@ -586,13 +611,12 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         if not early_stopping:
             return X, None
         n_samples = X.shape[0]
-        n_val = math.ceil(self.validation_fraction * n_samples)
-        if n_val < 2 or n_samples - n_val < 1:
+        n_val = max(2, math.ceil(self.validation_fraction * n_samples))
+        if n_samples - n_val < 1:
             raise ValueError(
-                f"early_stopping needs at least 2 validation samples and 1 "
-                f"training sample, but validation_fraction={self.validation_fraction}"
-                f" of n_samples={n_samples} leaves {n_val} for validation. Use more "
-                "samples, a larger validation_fraction, or early_stopping=False."
+                f"early_stopping holds out at least 2 samples for validation and "
+                f"needs 1 more to train on, but got n_samples={n_samples}. Use "
+                "more samples or early_stopping=False."
             )
         if streaming:
             # Slicing keeps a memmap on disk: hold out its last rows.
@@ -677,7 +701,7 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             Posterior means, in the dtype of X (float64 for integer input).
         """
         check_is_fitted(self)
-        X = self._validate(X, reset=False)
+        X = self._to_model_space(self._validate(X, reset=False))
         k = self.module_.config.n_components
         return self._map_rows(
             X, lambda xb: self.module_.encode(xb)[0], (k,), X.shape[1] + 2 * k
@@ -705,8 +729,13 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
                 f"n_components={k} (the latent size)."
             )
         d = self.n_features_in_
-        return self._map_rows(
-            X, self.module_.decode_mean, (d,), 2 * d * self.module_.likelihood.n_params
+        return self._from_model_space(
+            self._map_rows(
+                X,
+                self.module_.decode_mean,
+                (d,),
+                2 * d * self.module_.likelihood.n_params,
+            )
         )
 
     def sample(self, n_samples=1, *, random_state=None, mean=True):
@@ -756,13 +785,13 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
                 X[start : start + rows] = to_numpy(
                     draw(z[start : start + rows]), np_dtype
                 )
-        return X
+        return self._from_model_space(X)
 
     def _validate_for_scoring(self, X):
         check_is_fitted(self)
         X = self._validate(X, reset=False)
         self._check_values(X, self.module_.likelihood)
-        return X
+        return self._to_model_space(X)
 
     def score_samples(self, X):
         """Log-likelihood bound of each sample, in nats; higher means more typical.
@@ -798,6 +827,34 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         width = self.n_score_samples * X.shape[1] * 3
         return self._map_rows(X, fn, (), width)
 
+    def score_samples_per_feature(self, X):
+        """Each feature's share of the score: E_q[log p(x_j | z)] in nats.
+
+        The likelihood factorises over features, so the reconstruction term of
+        the ELBO is a sum of one term per feature; low values point at the
+        features that make a sample atypical. A row of the result sums to the
+        ELBO of :meth:`score_samples` (``score_method="elbo"``) plus the KL term
+        ``KL(q(z|x) || p(z))``, which does not split over features.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to explain.
+
+        Returns
+        -------
+        contributions : ndarray of shape (n_samples, n_features)
+            Per-feature expected log-likelihood in nats.
+        """
+        X = self._validate_for_scoring(X)
+        eps = self._score_eps(self.n_score_samples)
+
+        def fn(xb):
+            return self.module_.elbo_per_feature(xb, eps=eps)[0]
+
+        width = self.n_score_samples * X.shape[1] * 3
+        return self._map_rows(X, fn, (X.shape[1],), width)
+
     def score(self, X, y=None):
         """Mean of :meth:`score_samples`: the average ELBO (or log p(x)) in nats.
 
@@ -818,6 +875,9 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             Mean per-sample score in nats.
         """
         return float(np.mean(self.score_samples(X)))
+
+    # Fitted numpy arrays (stored as lists by ``save``).
+    _array_attributes: ClassVar[tuple] = ()
 
     # ------------------------------------------------------------- persistence
     def save(self, path):
@@ -888,6 +948,8 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         for key, value in content["attributes"].items():
             if key == "feature_names_in_":
                 value = np.asarray(value, dtype=object)
+            elif key in cls._array_attributes and value is not None:
+                value = np.asarray(value, dtype=np.float64)
             setattr(est, key, value)
         config = dict(content["config"])
         config["hidden_layer_sizes"] = tuple(config["hidden_layer_sizes"])
@@ -984,6 +1046,8 @@ def load(path):
         If the file is not an skvae model, fails its integrity check, or was
         written in a newer file format.
     """
+    from skvae import _outlier  # noqa: F401  (registers VAEOutlierDetector)
+
     content = _persistence.read(path, __version__)
     classes = {c.__name__: c for c in _ESTIMATORS}
     name = content.get("estimator")

@@ -34,6 +34,15 @@ class Likelihood:
         """A draw x ~ p(x | z)."""
         raise NotImplementedError
 
+    def saturated_log_prob(self, x):
+        """The largest per-feature log p(x_j | .) any parameters can give ``x``.
+
+        ``log_prob - saturated_log_prob`` is <= 0 and is 0 for a perfect
+        reconstruction (half the deviance of a generalised linear model). It
+        removes the part of the score that depends on x alone.
+        """
+        raise NotImplementedError
+
     def support_error(self, x_min, x_max):
         """A message if values in ``[x_min, x_max]`` leave the support, else None."""
         return None
@@ -55,6 +64,11 @@ class Bernoulli(Likelihood):
 
     def mean(self, out):
         return torch.sigmoid(out)
+
+    def saturated_log_prob(self, x):
+        # -H(x): 0 for binary x, negative for grey levels (the cross-entropy of
+        # a grey level is never 0, so raw Bernoulli scores favour 0/1 pixels)
+        return torch.xlogy(x, x) + torch.xlogy(1.0 - x, 1.0 - x)
 
     def sample(self, out, generator=None):
         return torch.bernoulli(torch.sigmoid(out), generator=generator)
@@ -95,6 +109,10 @@ class Gaussian(Likelihood):
 
     def mean(self, out):
         return self._split(out)[0]
+
+    def saturated_log_prob(self, x):
+        # the density of a mean equal to x with the smallest allowed variance
+        return torch.full_like(x, -0.5 * (_LOG_2PI + math.log(self.var_floor)))
 
     def variance(self, out):
         """The per-feature variance of p(x | z)."""

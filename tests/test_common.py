@@ -5,7 +5,7 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skvae import VAETransformer
+from skvae import VAEOutlierDetector, VAETransformer
 
 FAST = {"hidden_layer_sizes": (8,), "max_iter": 5, "device": "cpu", "random_state": 0}
 
@@ -31,6 +31,8 @@ def expected_failed_checks(estimator):
     [
         VAETransformer(n_components=2, dtype="float64", **FAST),
         VAETransformer(n_components=2, dtype="float32", **FAST),
+        VAEOutlierDetector(dtype="float64", **FAST),
+        VAEOutlierDetector(dtype="float32", **FAST),
     ],
     expected_failed_checks=expected_failed_checks,
 )

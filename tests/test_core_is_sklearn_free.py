@@ -11,7 +11,7 @@ from pathlib import Path
 import skvae
 
 PACKAGE = Path(skvae.__file__).parent
-FACE = {"_estimator.py"}
+FACE = {"_estimator.py", "_outlier.py"}
 
 
 def _imported_modules(path):

@@ -192,12 +192,12 @@ CASES = [
         "needs a CUDA device",
     ),
     (
-        "early-stop-5-rows",
+        "early-stop-2-rows",
         "gaussian",
         fit(early_stopping=True),
-        X01[:5],
+        X01[:2],
         ValueError,
-        "n_samples=5",
+        "n_samples=2",
     ),
     (
         "transform-columns",
