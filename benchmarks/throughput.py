@@ -157,6 +157,9 @@ class PeakSampler:
 # ----------------------------------------------------------------- sections
 def bench_training(X_train, X_test, epochs, repeats):
     Xt = torch.from_numpy(X_train)
+    # warm up both (oneDNN kernels, allocator) before anything is timed
+    reference_fit(Xt[:2000], 1)
+    fit_quiet(make_vae(1), X_train[:2000])
     rows = []
     times = {"reference": [], "skvae fp32": [], "skvae bf16": []}
     elbos = {}

@@ -87,6 +87,14 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         "gaussian" is for real-valued data; the decoder outputs a mean and a
         variance per feature.
 
+    decoder_variance : {"per_sample", "per_feature"}, default="per_sample"
+        How the Gaussian decoder's variance is modelled. "per_sample": the
+        decoder outputs a variance for each feature of each sample, as in
+        Kingma & Welling's Frey Face model (heteroscedastic). "per_feature":
+        one learned variance per feature, shared by all samples
+        (homoscedastic, as in factor analysis); more robust when the training
+        data hold outliers. Ignored by the Bernoulli likelihood.
+
     var_smoothing : float, default=1e-3
         Floor on the Gaussian decoder's variance, as a fraction of the mean
         per-feature variance of the training data (like GaussianNB's
@@ -251,6 +259,7 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         "hidden_layer_sizes": ["array-like"],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "likelihood": [StrOptions(set(LIKELIHOODS))],
+        "decoder_variance": [StrOptions({"per_sample", "per_feature"})],
         "var_smoothing": [Interval(Real, 0, None, closed="neither")],
         "beta": [Interval(Real, 0, None, closed="left")],
         "solver": [StrOptions(set(SOLVERS))],
@@ -283,6 +292,7 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         hidden_layer_sizes=(256, 128),
         activation="relu",
         likelihood="gaussian",
+        decoder_variance="per_sample",
         var_smoothing=1e-3,
         beta=1.0,
         solver="adam",
@@ -308,6 +318,7 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.likelihood = likelihood
+        self.decoder_variance = decoder_variance
         self.var_smoothing = var_smoothing
         self.beta = beta
         self.solver = solver
@@ -592,6 +603,7 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             activation=self.activation,
             likelihood=likelihood,
             var_floor=self.var_floor_,
+            decoder_variance=self.decoder_variance,
         )
         # Initial weights come from a CPU generator: the same on every device.
         module = VAE(

@@ -39,6 +39,10 @@ class VAEConfig:
     activation: str = "relu"  # one of ACTIVATIONS
     likelihood: str = "gaussian"  # "gaussian" or "bernoulli"
     var_floor: float = 1e-6  # lower bound on the Gaussian decoder's variance
+    # "per_sample": the decoder outputs each feature's variance for each z
+    # (heteroscedastic); "per_feature": one learned variance per feature
+    # (homoscedastic, as in factor analysis). Gaussian likelihood only.
+    decoder_variance: str = "per_sample"
 
     def to_dict(self):
         """The config as a dict of plain Python values (for safe serialisation)."""
@@ -100,11 +104,16 @@ class VAE(nn.Module):
         d = config.n_features
         # Build on the meta device (no memory, no random numbers), then allocate
         # and initialise explicitly from ``generator``.
+        self._shared_variance = (
+            config.likelihood == "gaussian" and config.decoder_variance == "per_feature"
+        )
+        n_out = d if self._shared_variance else self.likelihood.n_params * d
         with torch.device("meta"):
             self.encoder = mlp([d, *hidden, 2 * k], config.activation)
-            self.decoder = mlp(
-                [k, *hidden[::-1], self.likelihood.n_params * d], config.activation
-            )
+            self.decoder = mlp([k, *hidden[::-1], n_out], config.activation)
+            if self._shared_variance:
+                # softplus(raw) + floor is the variance; starts near 1
+                self.raw_variance = nn.Parameter(torch.empty(d))
         self.to_empty(device=device or "cpu")
         if dtype is not None:
             self.to(dtype)
@@ -113,6 +122,8 @@ class VAE(nn.Module):
     @torch.no_grad()
     def reset_parameters(self, generator=None):
         """Initialise every Linear layer as torch does, drawing from ``generator``."""
+        if self._shared_variance:
+            self.raw_variance.fill_(math.log(math.e - 1.0))
         for module in self.modules():
             if isinstance(module, nn.Linear):
                 # torch's default: kaiming_uniform(a=sqrt(5)) == U(-1/sqrt(fan_in), .)
@@ -131,7 +142,10 @@ class VAE(nn.Module):
 
     def decode(self, z):
         """The decoder's raw output: the likelihood's parameters for p(x | z)."""
-        return self.decoder(z)
+        out = self.decoder(z)
+        if self._shared_variance:
+            out = torch.cat([out, self.raw_variance.to(out.dtype).expand_as(out)], -1)
+        return out
 
     def decode_mean(self, z):
         """E[x | z], the decoder's mean in data space."""

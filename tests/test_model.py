@@ -144,3 +144,25 @@ def test_architecture_follows_config():
     assert model.decoder[-1].out_features == 10  # one logit per feature
     assert isinstance(model.encoder[1], torch.nn.Tanh)
     assert cfg.to_dict()["hidden_layer_sizes"] == [32, 16]
+
+
+def test_per_feature_decoder_variance_is_shared_by_all_samples():
+    cfg = VAEConfig(
+        n_features=6,
+        n_components=2,
+        hidden_layer_sizes=(8,),
+        decoder_variance="per_feature",
+        var_floor=1e-3,
+    )
+    model = VAE(cfg, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    assert model.decoder[-1].out_features == 6  # means only
+    z = torch.randn(5, 2, dtype=torch.float64)
+    var = model.likelihood.variance(model.decode(z))
+    assert var.shape == (5, 6)
+    torch.testing.assert_close(var, var[:1].expand(5, 6))  # same for every z
+    torch.testing.assert_close(
+        var[0], torch.full((6,), 1.0 + 1e-3, dtype=torch.float64)
+    )
+    x = torch.randn(5, 6, dtype=torch.float64)
+    (-model.elbo(x, generator=torch.Generator().manual_seed(1)).mean()).backward()
+    assert model.raw_variance.grad is not None
