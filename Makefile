@@ -1,6 +1,7 @@
 # skvae: every command sets itself up from a fresh clone.
 #   make demo   fit a VAE on scikit-learn's digits, print held-out ELBO, write a PNG
 #   make test   run the test suite (and ruff)
+#   make docs   build the documentation (examples executed) in docs/_build/html
 # GPU users: create .venv with your own CUDA build of torch first, or set
 # TORCH_SPEC; the default is the CPU build, never a multi-GB CUDA download.
 
@@ -9,7 +10,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 TORCH_SPEC ?= torch==2.13.0
 
-.PHONY: demo test lint install clean
+.PHONY: demo test lint install clean docs docs-clean
 
 $(VENV)/.skvae-installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +21,10 @@ $(VENV)/.skvae-installed: pyproject.toml
 
 install: $(VENV)/.skvae-installed
 
+$(VENV)/.skvae-docs-installed: $(VENV)/.skvae-installed
+	$(PY) -m pip install --quiet -e ".[docs]"
+	touch $@
+
 demo: install
 	$(PY) examples/demo_digits.py --output skvae_digits_demo.png
 
@@ -28,6 +33,14 @@ lint: install
 
 test: lint
 	$(PY) -m pytest
+
+# -W: a warning fails the build; the gallery's examples run during it.
+docs: $(VENV)/.skvae-docs-installed
+	$(VENV)/bin/sphinx-build -W --keep-going -b html docs docs/_build/html
+	@echo "Built docs/_build/html/index.html"
+
+docs-clean:
+	rm -rf docs/_build docs/auto_examples docs/generated
 
 clean:
 	rm -rf $(VENV) skvae_digits_demo.png
