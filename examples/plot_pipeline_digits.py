@@ -127,7 +127,7 @@ fig.tight_layout()
 #
 # The two-feature codes show the difference. Each point is a test digit, placed
 # by its two features and coloured by its label (which neither transformer saw).
-fig, axes = plt.subplots(1, 2, figsize=(10, 4.5))
+fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), layout="constrained")
 for ax, name in zip(axes, ["VAE", "PCA"], strict=True):
     clf = fitted[name, 2]
     features = clf[:2].transform(X_test)  # scaler + reducer, before the classifier
