@@ -1,7 +1,7 @@
 """
-=============================================
+==============================================
 Scoring anomalies by ELBO, and explaining them
-=============================================
+==============================================
 
 A VAE's ELBO is a lower bound on log p(x): points the model finds improbable
 are candidates for anomalies. :class:`~skvae.VAEOutlierDetector` turns that
