@@ -357,6 +357,17 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         -------
         self : object
             The fitted estimator.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skvae import VAETransformer
+        >>> X = np.random.RandomState(0).rand(50, 4)
+        >>> vae = VAETransformer(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
+        >>> vae.fit(X)
+        VAETransformer(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
+        >>> vae.n_iter_, len(vae.loss_curve_)
+        (5, 5)
         """
         return self._fit(X, incremental=False)
 
@@ -380,6 +391,17 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         -------
         self : object
             The updated estimator.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skvae import VAETransformer
+        >>> X = np.random.RandomState(0).rand(50, 4)
+        >>> vae = VAETransformer(hidden_layer_sizes=(8,), random_state=0)
+        >>> for chunk in np.array_split(X, 5):
+        ...     vae = vae.partial_fit(chunk)
+        >>> vae.n_iter_
+        5
         """
         return self._fit(X, incremental=True)
 
@@ -711,6 +733,16 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         -------
         X_new : ndarray of shape (n_samples, n_components)
             Posterior means, in the dtype of X (float64 for integer input).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skvae import VAETransformer
+        >>> X = np.random.RandomState(0).rand(50, 4)
+        >>> vae = VAETransformer(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
+        >>> vae = vae.fit(X)
+        >>> vae.transform(X).shape
+        (50, 2)
         """
         check_is_fitted(self)
         X = self._to_model_space(self._validate(X, reset=False))
@@ -731,6 +763,17 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         -------
         X_original : ndarray of shape (n_samples, n_features)
             The decoder's mean for each code.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skvae import VAETransformer
+        >>> X = np.random.RandomState(0).rand(50, 4)
+        >>> vae = VAETransformer(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
+        >>> vae = vae.fit(X)
+        >>> Z = vae.transform(X)
+        >>> vae.inverse_transform(Z).shape
+        (50, 4)
         """
         check_is_fitted(self)
         X = check_array(X, dtype=[np.float64, np.float32], input_name="X")
@@ -772,6 +815,17 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         -------
         X : ndarray of shape (n_samples, n_features)
             Generated samples, in the model's dtype.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skvae import VAETransformer
+        >>> X = np.random.RandomState(0).rand(50, 4)
+        >>> vae = VAETransformer(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
+        >>> vae = vae.fit(X)
+        >>> X_new = vae.sample(3, random_state=0)
+        >>> X_new.shape, X_new.dtype
+        ((3, 4), dtype('float32'))
         """
         check_is_fitted(self)
         if not isinstance(n_samples, Integral) or n_samples < 1:
@@ -823,6 +877,16 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         -------
         scores : ndarray of shape (n_samples,)
             Per-sample scores in nats.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skvae import VAETransformer
+        >>> X = np.random.RandomState(0).rand(50, 4)
+        >>> vae = VAETransformer(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
+        >>> vae = vae.fit(X)
+        >>> vae.score_samples(X).shape
+        (50,)
         """
         X = self._validate_for_scoring(X)
         eps = self._score_eps(self.n_score_samples)
@@ -857,6 +921,16 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         -------
         contributions : ndarray of shape (n_samples, n_features)
             Per-feature expected log-likelihood in nats.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skvae import VAETransformer
+        >>> X = np.random.RandomState(0).rand(50, 4)
+        >>> vae = VAETransformer(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
+        >>> vae = vae.fit(X)
+        >>> vae.score_samples_per_feature(X).shape
+        (50, 4)
         """
         X = self._validate_for_scoring(X)
         eps = self._score_eps(self.n_score_samples)
@@ -885,6 +959,17 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         -------
         score : float
             Mean per-sample score in nats.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skvae import VAETransformer
+        >>> X = np.random.RandomState(0).rand(50, 4)
+        >>> vae = VAETransformer(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
+        >>> vae = vae.fit(X)
+        >>> score = vae.score(X)
+        >>> bool(np.isclose(score, vae.score_samples(X).mean()))
+        True
         """
         return float(np.mean(self.score_samples(X)))
 
@@ -910,6 +995,21 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         -------
         path : str or path-like
             The path written.
+
+        Examples
+        --------
+        >>> import os
+        >>> import tempfile
+        >>> import numpy as np
+        >>> from skvae import VAETransformer, load
+        >>> X = np.random.RandomState(0).rand(50, 4)
+        >>> vae = VAETransformer(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
+        >>> vae = vae.fit(X)
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = vae.save(os.path.join(folder, "vae.skvae"))
+        ...     restored = load(path)
+        >>> bool(np.allclose(restored.transform(X), vae.transform(X)))
+        True
         """
         check_is_fitted(self)
         params = self.get_params(deep=False)
@@ -1057,6 +1157,22 @@ def load(path):
     ValueError
         If the file is not an skvae model, fails its integrity check, or was
         written in a newer file format.
+
+    Examples
+    --------
+    >>> import os
+    >>> import tempfile
+    >>> import numpy as np
+    >>> from skvae import VAETransformer, load
+    >>> X = np.random.RandomState(0).rand(50, 4)
+    >>> vae = VAETransformer(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
+    >>> vae = vae.fit(X)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     restored = load(vae.save(os.path.join(folder, "vae.skvae")))
+    >>> restored
+    VAETransformer(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
+    >>> restored.n_iter_
+    5
     """
     from skvae import _outlier  # noqa: F401  (registers VAEOutlierDetector)
 

@@ -31,7 +31,49 @@ ACTIVATIONS = {
 
 @dataclass
 class VAEConfig:
-    """Hyperparameters that fix the architecture of a :class:`VAE`."""
+    """Hyperparameters that fix the architecture of a :class:`VAE`.
+
+    Parameters
+    ----------
+    n_features : int
+        Number of features of the data, the size of x.
+
+    n_components : int, default=2
+        Size of the latent code z.
+
+    hidden_layer_sizes : tuple of int, default=(256, 128)
+        Widths of the encoder's hidden layers; the decoder mirrors them.
+
+    activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
+        Activation between hidden layers.
+
+    likelihood : {"gaussian", "bernoulli"}, default="gaussian"
+        The decoder's observation model p(x | z).
+
+    var_floor : float, default=1e-6
+        Lower bound on the Gaussian decoder's variance. Ignored by the Bernoulli
+        likelihood.
+
+    decoder_variance : {"per_sample", "per_feature"}, default="per_sample"
+        How the Gaussian decoder's variance is modelled. "per_sample": the
+        decoder outputs each feature's variance for each z (heteroscedastic).
+        "per_feature": one learned variance per feature, shared by all samples
+        (homoscedastic, as in factor analysis). Ignored by the Bernoulli
+        likelihood.
+
+    See Also
+    --------
+    VAE : The torch module built from a config.
+
+    Examples
+    --------
+    >>> from skvae import VAEConfig
+    >>> config = VAEConfig(n_features=4, hidden_layer_sizes=(8,))
+    >>> config.n_components
+    2
+    >>> config.likelihood
+    'gaussian'
+    """
 
     n_features: int
     n_components: int = 2  # latent size
@@ -45,7 +87,28 @@ class VAEConfig:
     decoder_variance: str = "per_sample"
 
     def to_dict(self):
-        """The config as a dict of plain Python values (for safe serialisation)."""
+        """Return the config as a dict of plain Python values.
+
+        Only built-in types (int, float, str, list) appear, so the result can be
+        stored by safe serialisers such as ``torch.save`` loaded with
+        ``weights_only=True``, or JSON.
+
+        Returns
+        -------
+        config : dict
+            The fields by name; ``hidden_layer_sizes`` is a list of int.
+
+        Examples
+        --------
+        >>> from skvae import VAEConfig
+        >>> config = VAEConfig(n_features=4, hidden_layer_sizes=(8,))
+        >>> config.to_dict()
+        {'n_features': 4, 'n_components': 2, 'hidden_layer_sizes': [8],
+         'activation': 'relu', 'likelihood': 'gaussian', 'var_floor': 1e-06,
+         'decoder_variance': 'per_sample'}
+        >>> VAEConfig(**config.to_dict()).n_features
+        4
+        """
         d = asdict(self)
         d["hidden_layer_sizes"] = [int(h) for h in self.hidden_layer_sizes]
         return d
@@ -93,6 +156,47 @@ class VAE(nn.Module):
         is never touched.
     device, dtype : optional
         Where and in which precision to create the parameters.
+
+    Attributes
+    ----------
+    config : VAEConfig
+        The architecture.
+
+    likelihood : Likelihood
+        The observation model p(x | z), built from ``config.likelihood``.
+
+    encoder : torch.nn.Sequential
+        The recognition MLP; it outputs the mean and the log standard deviation
+        of q(z | x).
+
+    decoder : torch.nn.Sequential
+        The generative MLP; it outputs the likelihood's parameters.
+
+    See Also
+    --------
+    VAETransformer : The scikit-learn estimator that trains a VAE.
+
+    Examples
+    --------
+    Train the module in a plain torch loop by maximising the ELBO:
+
+    >>> import torch
+    >>> from skvae import VAE, VAEConfig
+    >>> config = VAEConfig(n_features=4, hidden_layer_sizes=(8,))
+    >>> model = VAE(config, generator=torch.Generator().manual_seed(0))
+    >>> x = torch.rand(50, 4, generator=torch.Generator().manual_seed(0))
+    >>> optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    >>> generator = torch.Generator().manual_seed(0)
+    >>> for epoch in range(5):
+    ...     optimizer.zero_grad()
+    ...     loss = -model(x, generator).mean()
+    ...     loss.backward()
+    ...     optimizer.step()
+    >>> loc, log_scale = model.encode(x)
+    >>> loc.shape
+    torch.Size([50, 2])
+    >>> model.sample(3, generator=generator).shape
+    torch.Size([3, 4])
     """
 
     def __init__(self, config, *, generator=None, device=None, dtype=None):
@@ -121,7 +225,28 @@ class VAE(nn.Module):
 
     @torch.no_grad()
     def reset_parameters(self, generator=None):
-        """Initialise every Linear layer as torch does, drawing from ``generator``."""
+        """Initialise every Linear layer as torch does, drawing from ``generator``.
+
+        Weights and biases are drawn from ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``,
+        torch's default for ``nn.Linear``; a per-feature decoder variance is reset
+        to 1 (approximately).
+
+        Parameters
+        ----------
+        generator : torch.Generator, optional
+            Source of the weights; by default torch's global generator.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from skvae import VAE, VAEConfig
+        >>> config = VAEConfig(n_features=4, hidden_layer_sizes=(8,))
+        >>> model = VAE(config, generator=torch.Generator().manual_seed(0))
+        >>> model.reset_parameters(torch.Generator().manual_seed(1))
+        >>> fresh = VAE(config, generator=torch.Generator().manual_seed(1))
+        >>> torch.equal(model.encoder[0].weight, fresh.encoder[0].weight)
+        True
+        """
         if self._shared_variance:
             self.raw_variance.fill_(math.log(math.e - 1.0))
         for module in self.modules():
@@ -132,7 +257,32 @@ class VAE(nn.Module):
                 nn.init.uniform_(module.bias, -bound, bound, generator=generator)
 
     def encode(self, x):
-        """Parameters of q(z | x): the mean and the log standard deviation."""
+        """Compute the parameters of q(z | x): the mean and the log standard deviation.
+
+        Parameters
+        ----------
+        x : Tensor of shape (n, n_features)
+            The data, in the model's dtype and on its device.
+
+        Returns
+        -------
+        loc : Tensor of shape (n, n_components)
+            The mean of q(z | x) for each row of ``x``.
+
+        log_scale : Tensor of shape (n, n_components)
+            The log standard deviation of q(z | x), clamped to [-20, 20].
+
+        Examples
+        --------
+        >>> import torch
+        >>> from skvae import VAE, VAEConfig
+        >>> config = VAEConfig(n_features=4, hidden_layer_sizes=(8,))
+        >>> model = VAE(config, generator=torch.Generator().manual_seed(0))
+        >>> x = torch.rand(50, 4, generator=torch.Generator().manual_seed(0))
+        >>> loc, log_scale = model.encode(x)
+        >>> loc.shape, log_scale.shape
+        (torch.Size([50, 2]), torch.Size([50, 2]))
+        """
         # .to(x.dtype): under autocast the network may run in bfloat16; the
         # distributions' parameters come back in the data's precision.
         loc, log_scale = self.encoder(x).to(x.dtype).chunk(2, dim=-1)
@@ -141,14 +291,58 @@ class VAE(nn.Module):
         return loc, log_scale.clamp(-_MAX_LOG_SCALE, _MAX_LOG_SCALE)
 
     def decode(self, z):
-        """The decoder's raw output: the likelihood's parameters for p(x | z)."""
+        """Compute the decoder's raw output: the likelihood's parameters for p(x | z).
+
+        Parameters
+        ----------
+        z : Tensor of shape (..., n_components)
+            Latent codes.
+
+        Returns
+        -------
+        out : Tensor of shape (..., n_params * n_features)
+            The parameters of p(x | z), unconstrained: the Bernoulli logits
+            (``n_params=1``), or the Gaussian means followed by the raw variances
+            (``n_params=2``, variance ``softplus(raw) + var_floor``).
+
+        Examples
+        --------
+        >>> import torch
+        >>> from skvae import VAE, VAEConfig
+        >>> config = VAEConfig(n_features=4, hidden_layer_sizes=(8,))
+        >>> model = VAE(config, generator=torch.Generator().manual_seed(0))
+        >>> z = torch.zeros(3, 2)
+        >>> model.decode(z).shape  # a mean and a variance for each of 4 features
+        torch.Size([3, 8])
+        """
         out = self.decoder(z)
         if self._shared_variance:
             out = torch.cat([out, self.raw_variance.to(out.dtype).expand_as(out)], -1)
         return out
 
     def decode_mean(self, z):
-        """E[x | z], the decoder's mean in data space."""
+        """Compute E[x | z], the decoder's mean in data space.
+
+        Parameters
+        ----------
+        z : Tensor of shape (..., n_components)
+            Latent codes.
+
+        Returns
+        -------
+        mean : Tensor of shape (..., n_features)
+            The mean of p(x | z) for each code.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from skvae import VAE, VAEConfig
+        >>> config = VAEConfig(n_features=4, hidden_layer_sizes=(8,))
+        >>> model = VAE(config, generator=torch.Generator().manual_seed(0))
+        >>> z = torch.zeros(3, 2)
+        >>> model.decode_mean(z).shape
+        torch.Size([3, 4])
+        """
         return self.likelihood.mean(self.decode(z))
 
     def _noise(self, shape, generator, like):
@@ -157,7 +351,7 @@ class VAE(nn.Module):
         )
 
     def elbo(self, x, *, n_samples=1, eps=None, generator=None, beta=1.0):
-        """The evidence lower bound per sample, in nats.
+        """Compute the evidence lower bound per sample, in nats.
 
         ``E_q[log p(x|z)] - beta * KL(q(z|x) || p(z))`` with the expectation
         estimated by ``n_samples`` reparameterised draws ``z = mu + sigma * eps``
@@ -166,7 +360,8 @@ class VAE(nn.Module):
         Parameters
         ----------
         x : Tensor of shape (n, n_features)
-        n_samples : int
+            The data, in the model's dtype and on its device.
+        n_samples : int, default=1
             Monte Carlo draws per sample (ignored when ``eps`` is given).
         eps : Tensor of shape (n_samples, n or 1, n_components), optional
             Standard normal noise to use. A leading shape of ``(S, 1, k)`` shares
@@ -174,12 +369,24 @@ class VAE(nn.Module):
             result of each row independent of the other rows in the batch.
         generator : torch.Generator, optional
             Source of ``eps`` when it is not given.
-        beta : float
+        beta : float, default=1.0
             Weight of the KL term (1.0 is the ELBO; other values give beta-VAE).
 
         Returns
         -------
-        Tensor of shape (n,)
+        elbo : Tensor of shape (n,)
+            The ELBO of each row of ``x``, in nats (differentiable).
+
+        Examples
+        --------
+        >>> import torch
+        >>> from skvae import VAE, VAEConfig
+        >>> config = VAEConfig(n_features=4, hidden_layer_sizes=(8,))
+        >>> model = VAE(config, generator=torch.Generator().manual_seed(0))
+        >>> x = torch.rand(50, 4, generator=torch.Generator().manual_seed(0))
+        >>> generator = torch.Generator().manual_seed(0)
+        >>> model.elbo(x, n_samples=10, generator=generator).shape
+        torch.Size([50])
         """
         rec, kl = self._elbo_terms(x, n_samples, eps, generator)
         return rec.sum(-1) - beta * kl
@@ -195,17 +402,49 @@ class VAE(nn.Module):
         return rec, kl
 
     def elbo_per_feature(self, x, *, n_samples=1, eps=None, generator=None):
-        """E_q[log p(x_j | z)] per feature and the KL term per sample.
+        """Compute E_q[log p(x_j | z)] per feature and the KL term per sample.
 
         The reconstruction term factorises over features; summing the returned
         ``(n, n_features)`` array and subtracting the ``(n,)`` KL gives :meth:`elbo`.
+
+        Parameters
+        ----------
+        x : Tensor of shape (n, n_features)
+            The data, in the model's dtype and on its device.
+        n_samples : int, default=1
+            Monte Carlo draws per sample (ignored when ``eps`` is given).
+        eps : Tensor of shape (n_samples, n or 1, n_components), optional
+            Standard normal noise to use; see :meth:`elbo`.
+        generator : torch.Generator, optional
+            Source of ``eps`` when it is not given.
+
+        Returns
+        -------
+        reconstruction : Tensor of shape (n, n_features)
+            The expected log-likelihood of each feature of each row, in nats.
+        kl : Tensor of shape (n,)
+            ``KL(q(z|x) || p(z))`` of each row, in nats.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from skvae import VAE, VAEConfig
+        >>> config = VAEConfig(n_features=4, hidden_layer_sizes=(8,))
+        >>> model = VAE(config, generator=torch.Generator().manual_seed(0))
+        >>> x = torch.rand(50, 4, generator=torch.Generator().manual_seed(0))
+        >>> eps = torch.randn(10, 1, 2, generator=torch.Generator().manual_seed(0))
+        >>> reconstruction, kl = model.elbo_per_feature(x, eps=eps)
+        >>> reconstruction.shape, kl.shape
+        (torch.Size([50, 4]), torch.Size([50]))
+        >>> torch.allclose(reconstruction.sum(-1) - kl, model.elbo(x, eps=eps))
+        True
         """
         return self._elbo_terms(x, n_samples, eps, generator)
 
     def log_marginal_likelihood(
         self, x, *, n_samples=100, eps=None, generator=None, chunk_size=None
     ):
-        """Importance-weighted estimate of log p(x) per sample (Burda et al., 2016).
+        """Estimate log p(x) per sample by importance weighting (Burda et al., 2016).
 
         ``log (1/K) sum_k p(x, z_k) / q(z_k | x)`` with ``z_k ~ q(z | x)``. It is a
         lower bound on log p(x) in expectation, equals the ELBO's estimator for
@@ -215,17 +454,32 @@ class VAE(nn.Module):
         Parameters
         ----------
         x : Tensor of shape (n, n_features)
-        n_samples : int
+            The data, in the model's dtype and on its device.
+        n_samples : int, default=100
             The number K of importance samples (ignored when ``eps`` is given).
         eps : Tensor of shape (K, n or 1, n_components), optional
-            Standard normal noise; see :meth:`elbo`.
+            Standard normal noise; see :meth:`elbo`. By default one set of K
+            draws, shared by all rows.
         generator : torch.Generator, optional
+            Source of ``eps`` when it is not given.
         chunk_size : int, optional
             Importance samples per chunk; default all at once up to 2**22 numbers.
 
         Returns
         -------
-        Tensor of shape (n,)
+        log_px : Tensor of shape (n,)
+            The estimate of log p(x) for each row of ``x``, in nats.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from skvae import VAE, VAEConfig
+        >>> config = VAEConfig(n_features=4, hidden_layer_sizes=(8,))
+        >>> model = VAE(config, generator=torch.Generator().manual_seed(0))
+        >>> x = torch.rand(50, 4, generator=torch.Generator().manual_seed(0))
+        >>> generator = torch.Generator().manual_seed(0)
+        >>> model.log_marginal_likelihood(x, n_samples=20, generator=generator).shape
+        torch.Size([50])
         """
         loc, log_scale = self.encode(x)
         if eps is None:
@@ -249,7 +503,35 @@ class VAE(nn.Module):
 
     @torch.no_grad()
     def sample(self, n_samples, *, generator=None, mean=True):
-        """Ancestral sampling: z ~ N(0, I), then E[x | z] or a draw x ~ p(x | z)."""
+        """Generate data by ancestral sampling: z ~ N(0, I), then x from p(x | z).
+
+        Parameters
+        ----------
+        n_samples : int
+            Number of samples to generate.
+        generator : torch.Generator, optional
+            Source of the draws; by default torch's global generator.
+        mean : bool, default=True
+            Return the decoder's mean E[x | z] for each z. If False, draw
+            x ~ p(x | z).
+
+        Returns
+        -------
+        x : Tensor of shape (n_samples, n_features)
+            The generated samples, in the model's dtype and on its device.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from skvae import VAE, VAEConfig
+        >>> config = VAEConfig(n_features=4, hidden_layer_sizes=(8,))
+        >>> model = VAE(config, generator=torch.Generator().manual_seed(0))
+        >>> generator = torch.Generator().manual_seed(0)
+        >>> model.sample(3, generator=generator).shape
+        torch.Size([3, 4])
+        >>> model.sample(3, generator=generator, mean=False).shape
+        torch.Size([3, 4])
+        """
         p = next(self.parameters())
         z = torch.randn(
             (n_samples, self.config.n_components),
@@ -263,5 +545,30 @@ class VAE(nn.Module):
         return self.likelihood.sample(out, generator=generator)
 
     def forward(self, x, generator=None):
-        """The per-sample ELBO of ``x`` with one draw (the training objective)."""
+        """Compute the per-sample ELBO of ``x`` with one draw (the training objective).
+
+        Parameters
+        ----------
+        x : Tensor of shape (n, n_features)
+            The data, in the model's dtype and on its device.
+        generator : torch.Generator, optional
+            Source of the reparameterisation noise.
+
+        Returns
+        -------
+        elbo : Tensor of shape (n,)
+            The single-draw ELBO of each row, in nats; maximise its mean.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from skvae import VAE, VAEConfig
+        >>> config = VAEConfig(n_features=4, hidden_layer_sizes=(8,))
+        >>> model = VAE(config, generator=torch.Generator().manual_seed(0))
+        >>> x = torch.rand(50, 4, generator=torch.Generator().manual_seed(0))
+        >>> loss = -model(x, torch.Generator().manual_seed(0)).mean()
+        >>> loss.backward()
+        >>> model.encoder[0].weight.grad.shape
+        torch.Size([8, 4])
+        """
         return self.elbo(x, generator=generator)

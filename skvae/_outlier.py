@@ -297,6 +297,16 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
         -------
         scores : ndarray of shape (n_samples,)
             Per-sample scores in nats; the lower, the more abnormal.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skvae import VAEOutlierDetector
+        >>> X = np.random.RandomState(0).randn(50, 4)
+        >>> det = VAEOutlierDetector(hidden_layer_sizes=(8,), max_iter=5,
+        ...                          random_state=0).fit(X)
+        >>> det.score_samples(X).shape
+        (50,)
         """
         check_is_fitted(self)
         elbo = super().score_samples(X)
@@ -320,6 +330,16 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
         -------
         contributions : ndarray of shape (n_samples, n_features)
             Per-feature contributions in nats.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skvae import VAEOutlierDetector
+        >>> X = np.random.RandomState(0).randn(50, 4)
+        >>> det = VAEOutlierDetector(hidden_layer_sizes=(8,), max_iter=5,
+        ...                          random_state=0).fit(X)
+        >>> det.score_samples_per_feature(X).shape
+        (50, 4)
         """
         rec = super().score_samples_per_feature(X)
         X_model = self._to_model_space(self._validate(X, reset=False))
@@ -340,6 +360,19 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
         -------
         decision : ndarray of shape (n_samples,)
             ``score_samples(X) - offset_``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skvae import VAEOutlierDetector
+        >>> X = np.random.RandomState(0).randn(50, 4)
+        >>> det = VAEOutlierDetector(hidden_layer_sizes=(8,), max_iter=5,
+        ...                          random_state=0).fit(X)
+        >>> decision = det.decision_function(X)
+        >>> decision.shape
+        (50,)
+        >>> bool(np.allclose(decision, det.score_samples(X) - det.offset_))
+        True
         """
         return self.score_samples(X) - self.offset_
 
@@ -355,6 +388,19 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
         -------
         labels : ndarray of shape (n_samples,)
             +1 or -1.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skvae import VAEOutlierDetector
+        >>> X = np.random.RandomState(0).randn(50, 4)
+        >>> det = VAEOutlierDetector(hidden_layer_sizes=(8,), max_iter=5,
+        ...                          random_state=0).fit(X)
+        >>> labels = det.predict(X)
+        >>> labels.shape
+        (50,)
+        >>> set(labels.tolist()) <= {-1, 1}
+        True
         """
         return np.where(self.decision_function(X) < 0, -1, 1)
 
@@ -373,6 +419,17 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
         -------
         score : float
             Mean of :meth:`score_samples`.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skvae import VAEOutlierDetector
+        >>> X = np.random.RandomState(0).randn(50, 4)
+        >>> det = VAEOutlierDetector(hidden_layer_sizes=(8,), max_iter=5,
+        ...                          random_state=0).fit(X)
+        >>> score = det.score(X)
+        >>> bool(np.isclose(score, det.score_samples(X).mean()))
+        True
         """
         return float(np.mean(self.score_samples(X)))
 

@@ -12,7 +12,21 @@ DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
 
 class DeviceWarning(UserWarning):
-    """A model was asked to run on a device that is not available here."""
+    """A model was asked to run on a device that is not available here.
+
+    :func:`skvae.load` (and unpickling) emits it when a model fitted on a GPU is
+    opened on a machine without that GPU; the model is then moved to the CPU.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from skvae import DeviceWarning, load
+    >>> issubclass(DeviceWarning, UserWarning)
+    True
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", category=DeviceWarning)
+    ...     estimator = load("fitted_on_gpu.skvae")  # doctest: +SKIP
+    """
 
 
 def resolve_device(device="auto"):

@@ -53,11 +53,28 @@ _FASHION_DEFAULT = "/usr/share/datasets/fashion-mnist"
 
 
 class DataNotFoundError(FileNotFoundError):
-    """A data set is not in the data home; the message says where it looked."""
+    """A data set is not in the data home; the message says where it looked.
+
+    A subclass of :class:`FileNotFoundError`, so scripts can skip cleanly when
+    the data are missing.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skvae.datasets import DataNotFoundError, load_mnist
+    >>> with tempfile.TemporaryDirectory() as empty_folder:
+    ...     try:
+    ...         load_mnist(data_home=empty_folder)
+    ...     except DataNotFoundError:
+    ...         print("MNIST is not there")
+    MNIST is not there
+    >>> issubclass(DataNotFoundError, FileNotFoundError)
+    True
+    """
 
 
 def get_data_home(data_home=None):
-    """The folder holding skvae's data sets.
+    """Return the folder holding skvae's data sets.
 
     Parameters
     ----------
@@ -69,6 +86,13 @@ def get_data_home(data_home=None):
     -------
     path : pathlib.Path
         The folder (it may not exist).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from skvae.datasets import get_data_home
+    >>> get_data_home("~/my_data") == Path.home() / "my_data"
+    True
     """
     if data_home is None:
         data_home = os.environ.get("SKVAE_DATA", "~/skvae_data")
@@ -86,24 +110,62 @@ def _find(name, data_home):
 
 
 def load_mnist(data_home=None):
-    """MNIST digits as uint8 pixels in 0..255.
+    """Load the MNIST digits as uint8 pixels in 0..255.
+
+    Reads ``mnist.npz`` from the data home.
+
+    Parameters
+    ----------
+    data_home : str or path-like, default=None
+        Folder holding the data; see :func:`get_data_home`.
 
     Returns
     -------
     X_train, y_train, X_test, y_test : ndarray
         Images of shape (60000, 784) and (10000, 784) with their labels.
+
+    Raises
+    ------
+    DataNotFoundError
+        If ``mnist.npz`` is not in the data home.
+
+    Examples
+    --------
+    >>> from skvae.datasets import load_mnist
+    >>> X_train, y_train, X_test, y_test = load_mnist()  # doctest: +SKIP
+    >>> X_train.shape, X_test.shape  # doctest: +SKIP
+    ((60000, 784), (10000, 784))
     """
     with np.load(_find("mnist.npz", data_home)) as f:
         return f["x_train"], f["y_train"], f["x_test"], f["y_test"]
 
 
 def load_binarized_mnist(data_home=None):
-    """Statically binarized MNIST (Larochelle & Murray, 2011) as {0, 1} uint8.
+    """Load statically binarized MNIST (Larochelle & Murray, 2011) as {0, 1} uint8.
+
+    Reads ``binarized_mnist.npz`` from the data home.
+
+    Parameters
+    ----------
+    data_home : str or path-like, default=None
+        Folder holding the data; see :func:`get_data_home`.
 
     Returns
     -------
     train, valid, test : ndarray
         Arrays of shape (50000, 784), (10000, 784) and (10000, 784).
+
+    Raises
+    ------
+    DataNotFoundError
+        If ``binarized_mnist.npz`` is not in the data home.
+
+    Examples
+    --------
+    >>> from skvae.datasets import load_binarized_mnist
+    >>> train, valid, test = load_binarized_mnist()  # doctest: +SKIP
+    >>> train.shape, valid.shape, test.shape  # doctest: +SKIP
+    ((50000, 784), (10000, 784), (10000, 784))
     """
     with np.load(_find("binarized_mnist.npz", data_home)) as f:
         return tuple(
@@ -112,18 +174,70 @@ def load_binarized_mnist(data_home=None):
 
 
 def load_frey_faces(data_home=None):
-    """Frey Face: 1965 grey-level faces of 28 x 20 pixels, uint8, shape (1965, 560)."""
+    """Load Frey Face: 1965 grey-level faces of 28 x 20 pixels as uint8.
+
+    Reads ``frey_faces.npy`` from the data home.
+
+    Parameters
+    ----------
+    data_home : str or path-like, default=None
+        Folder holding the data; see :func:`get_data_home`.
+
+    Returns
+    -------
+    X : ndarray of shape (1965, 560)
+        The faces, one flattened 28 x 20 image per row, pixels in 0..255.
+
+    Raises
+    ------
+    DataNotFoundError
+        If ``frey_faces.npy`` is not in the data home.
+
+    Examples
+    --------
+    >>> from skvae.datasets import load_frey_faces
+    >>> X = load_frey_faces()  # doctest: +SKIP
+    >>> X.shape  # doctest: +SKIP
+    (1965, 560)
+    """
     return np.load(_find("frey_faces.npy", data_home))
 
 
 def load_odds(name, data_home=None):
-    """One of the ten ODDS outlier-detection sets in ``ODDS_NAMES``.
+    """Load one of the ten ODDS outlier-detection sets in ``ODDS_NAMES``.
+
+    Reads ``odds/NAME.npz`` from the data home.
+
+    Parameters
+    ----------
+    name : str
+        The data set, one of ``ODDS_NAMES`` (for example "cardio").
+
+    data_home : str or path-like, default=None
+        Folder holding the data; see :func:`get_data_home`.
 
     Returns
     -------
     X : ndarray of shape (n_samples, n_features)
+        The samples, inliers and outliers together.
     y : ndarray of shape (n_samples,)
         1 for an outlier, 0 for an inlier.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not in ``ODDS_NAMES``.
+    DataNotFoundError
+        If the file is not in the data home.
+
+    Examples
+    --------
+    >>> from skvae.datasets import ODDS_NAMES, load_odds
+    >>> "cardio" in ODDS_NAMES
+    True
+    >>> X, y = load_odds("cardio")  # doctest: +SKIP
+    >>> X.shape, y.sum()  # doctest: +SKIP
+    ((1831, 21), 176)
     """
     if name not in ODDS_NAMES:
         raise ValueError(f"Unknown ODDS set {name!r}; expected one of {ODDS_NAMES}.")
@@ -142,7 +256,7 @@ def _read_idx(path):
 
 
 def load_fashion_mnist(path=None):
-    """Fashion-MNIST from its IDX files, pixels as uint8 in 0..255.
+    """Load Fashion-MNIST from its IDX files, pixels as uint8 in 0..255.
 
     Parameters
     ----------
@@ -156,6 +270,18 @@ def load_fashion_mnist(path=None):
     -------
     X_train, y_train, X_test, y_test : ndarray
         Images of shape (60000, 784) and (10000, 784) with their labels.
+
+    Raises
+    ------
+    DataNotFoundError
+        If any of the four files is missing.
+
+    Examples
+    --------
+    >>> from skvae.datasets import load_fashion_mnist
+    >>> X_train, y_train, X_test, y_test = load_fashion_mnist()  # doctest: +SKIP
+    >>> X_train.shape, X_test.shape  # doctest: +SKIP
+    ((60000, 784), (10000, 784))
     """
     folder = Path(path or os.environ.get("SKVAE_FASHION_MNIST", _FASHION_DEFAULT))
     files = [
