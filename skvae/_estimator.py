@@ -559,6 +559,10 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
     def _from_model_space(self, X):
         return X
 
+    def _adjust_scores(self, X, scores):
+        """Per-sample (or per-feature) scores of X (in model space), adjusted."""
+        return scores
+
     def _check_params(self, X, n_components):
         """Checks that need the data or go beyond ``_parameter_constraints``."""
         sizes = self.hidden_layer_sizes
@@ -901,7 +905,7 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
                 return self.module_.elbo(xb, eps=eps)
 
         width = self.n_score_samples * X.shape[1] * 3
-        return self._map_rows(X, fn, (), width)
+        return self._adjust_scores(X, self._map_rows(X, fn, (), width))
 
     def score_samples_per_feature(self, X):
         """Each feature's share of the score: E_q[log p(x_j | z)] in nats.
@@ -939,7 +943,7 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             return self.module_.elbo_per_feature(xb, eps=eps)[0]
 
         width = self.n_score_samples * X.shape[1] * 3
-        return self._map_rows(X, fn, (X.shape[1],), width)
+        return self._adjust_scores(X, self._map_rows(X, fn, (X.shape[1],), width))
 
     def score(self, X, y=None):
         """Mean of :meth:`score_samples`: the average ELBO (or log p(x)) in nats.

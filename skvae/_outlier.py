@@ -12,7 +12,6 @@ import numpy as np
 import torch
 from sklearn.base import OutlierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
 
 from skvae._estimator import _ESTIMATORS, VAETransformer, _column_variance
 
@@ -74,8 +73,8 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
     unusual they are: the "complexity" bias of density models on images
     (Nalisnick et al., 2019; Serra et al., 2020). Gaussian data are
     standardised internally (``mean_``, ``scale_``), so raw tabular features on
-    any scale work out of the box; the score includes the Jacobian, so it stays
-    a log-density of the original X.
+    any scale work out of the box; the score, a difference of two
+    log-densities, does not depend on that scaling (its Jacobian cancels).
 
     Parameters
     ----------
@@ -267,19 +266,17 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
         return self
 
     # ------------------------------------------------------------- inference
-    def _saturated(self, X):
-        """sum_j max log p(x_j | .) per row of X (in model space), in nats."""
+    def _adjust_scores(self, X, scores):
+        """Subtract the saturated log-likelihood (per feature, or summed per row)."""
         lik = self.module_.likelihood
-        out = np.empty(X.shape[0], dtype=np.float64)
+        out = np.empty(scores.shape, dtype=np.float64)
         for start in range(0, X.shape[0], 65536):
             xb = torch.as_tensor(np.asarray(X[start : start + 65536], dtype=np.float64))
-            out[start : start + xb.shape[0]] = (
-                lik.saturated_log_prob(xb).sum(-1).numpy()
-            )
-        return out
-
-    def _log_jacobian(self):
-        return 0.0 if self.scale_ is None else -float(np.sum(np.log(self.scale_)))
+            saturated = lik.saturated_log_prob(xb)
+            if scores.ndim == 1:
+                saturated = saturated.sum(-1)
+            out[start : start + xb.shape[0]] = saturated.numpy()
+        return (scores - out).astype(scores.dtype, copy=False)
 
     def score_samples(self, X):
         """Anomaly score of each sample: high for normal points, <= 0 nats.
@@ -308,10 +305,7 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
         >>> det.score_samples(X).shape
         (50,)
         """
-        check_is_fitted(self)
-        elbo = super().score_samples(X)
-        X_model = self._to_model_space(self._validate(X, reset=False))
-        return (elbo - self._saturated(X_model)).astype(elbo.dtype, copy=False)
+        return super().score_samples(X)
 
     def score_samples_per_feature(self, X):
         """Each feature's share of the anomaly score, in nats (<= 0).
@@ -341,12 +335,7 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
         >>> det.score_samples_per_feature(X).shape
         (50, 4)
         """
-        rec = super().score_samples_per_feature(X)
-        X_model = self._to_model_space(self._validate(X, reset=False))
-        sat = self.module_.likelihood.saturated_log_prob(
-            torch.as_tensor(np.asarray(X_model, dtype=np.float64))
-        ).numpy()
-        return (rec - sat).astype(rec.dtype, copy=False)
+        return super().score_samples_per_feature(X)
 
     def decision_function(self, X):
         """Shifted score: negative for outliers, positive for inliers.
