@@ -99,7 +99,8 @@ def test_bernoulli_correction_removes_each_pixels_entropy():
     entropy = -(X * np.log(X) + (1 - X) * np.log(1 - X)).sum(axis=1)
     assert_allclose(det.score_samples(X), elbo + entropy, rtol=1e-4, atol=1e-3)
     binary = (X > 0.5).astype(float)
-    assert_allclose(det.score_samples(binary), _raw_elbo(det, binary), rtol=1e-5)  # nothing to correct on binary data
+    # nothing to correct on binary data
+    assert_allclose(det.score_samples(binary), _raw_elbo(det, binary), rtol=1e-5)
 
 
 def test_per_feature_contributions_point_at_the_corrupted_feature(detector, tabular):
