@@ -54,22 +54,17 @@ def make_optimizer(model, solver="adam", learning_rate=1e-3, weight_decay=0.0):
         {"params": no_decay, "weight_decay": 0.0},
     ]
     if solver == "adam":
-        # foreach kernels on every device; fused where torch supports it for the
-        # parameters' device and dtype (CUDA, and CPU since torch 2.4).
-        return torch.optim.Adam(groups, lr=learning_rate, **_fused_kwargs(model))
+        # A fused kernel where torch has one for the parameters' device (CUDA;
+        # CPU since torch 2.4); torch's default (foreach) elsewhere.
+        try:
+            return torch.optim.Adam(groups, lr=learning_rate, fused=True)
+        except (RuntimeError, TypeError):
+            return torch.optim.Adam(groups, lr=learning_rate)
     if solver == "adagrad":
         return torch.optim.Adagrad(groups, lr=learning_rate)
     if solver == "sgd":
         return torch.optim.SGD(groups, lr=learning_rate, momentum=0.9, nesterov=True)
     raise ValueError(f"Unknown solver {solver!r}; expected one of {SOLVERS}.")
-
-
-def _fused_kwargs(model):
-    p = next(model.parameters())
-    if p.dtype in (torch.float32, torch.float64, torch.float16, torch.bfloat16):
-        if p.device.type in ("cuda", "cpu"):
-            return {"fused": True}
-    return {}
 
 
 def set_weight_decay(optimizer, weight_decay):
