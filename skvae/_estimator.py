@@ -604,7 +604,7 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         )
         self.device_ = resolve_device(self.device)
         if likelihood == "gaussian":
-            variance = _column_variance(X)
+            _, variance = _column_moments(X)
             mean_var = float(np.mean(variance))
             self.var_floor_ = self.var_smoothing * (mean_var if mean_var > 0 else 1.0)
             constant = np.flatnonzero(variance <= self.var_floor_)
@@ -701,7 +701,7 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
 
     def _batches(self, X, width):
         """Row blocks of X (numpy) as tensors, sized to the inference budget."""
-        rows = max(1, _INFERENCE_BUDGET // max(width, 1))
+        rows = _rows_per_batch(width)
         for start in range(0, X.shape[0], rows):
             yield (
                 start,
@@ -848,7 +848,7 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
 
         np_dtype = np.dtype(self.dtype)
         d = self.n_features_in_
-        rows = max(1, _INFERENCE_BUDGET // (2 * d * lik.n_params))
+        rows = _rows_per_batch(2 * d * lik.n_params)
         X = np.empty((n_samples, d), dtype=np_dtype)
         with torch.no_grad():
             for start in range(0, n_samples, rows):
@@ -1116,8 +1116,14 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             self._optimizer.load_state_dict(optimizer_state)
 
 
-def _column_variance(X, chunk_rows=65536):
-    """Per-column variance in float64, one block of rows at a time (memmap-safe)."""
+def _rows_per_batch(width):
+    """Rows per inference batch holding about _INFERENCE_BUDGET numbers."""
+    return max(1, _INFERENCE_BUDGET // max(width, 1))
+
+
+def _column_moments(X, chunk_rows=65536):
+    """Per-column mean and variance in float64, one block of rows at a time
+    (memmap-safe: no full-size temporary)."""
     n, mean, m2 = 0, np.zeros(X.shape[1]), np.zeros(X.shape[1])
     for start in range(0, X.shape[0], chunk_rows):
         block = np.asarray(X[start : start + chunk_rows], dtype=np.float64)
@@ -1128,7 +1134,7 @@ def _column_variance(X, chunk_rows=65536):
         mean = mean + delta * nb / total
         m2 = m2 + m2b + delta**2 * n * nb / total
         n = total
-    return m2 / max(n, 1)
+    return mean, m2 / max(n, 1)
 
 
 def _to_plain(value):

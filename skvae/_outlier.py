@@ -13,7 +13,7 @@ import torch
 from sklearn.base import OutlierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from skvae._estimator import _ESTIMATORS, VAETransformer, _column_variance
+from skvae._estimator import _ESTIMATORS, VAETransformer, _column_moments
 
 
 def _parameter_entries(doc):
@@ -236,10 +236,8 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
     def _fit_preprocessing(self, X):
         self.likelihood_ = self._likelihood_name(X)
         if self.likelihood_ == "gaussian":
-            self.mean_ = np.asarray(
-                [np.mean(X[:, j], dtype=np.float64) for j in range(X.shape[1])]
-            )
-            scale = np.sqrt(_column_variance(X))
+            self.mean_, variance = _column_moments(X)
+            scale = np.sqrt(variance)
             self.scale_ = np.where(scale > 0, scale, 1.0)
         else:
             self.mean_ = self.scale_ = None
