@@ -490,6 +490,7 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             verbose=self.verbose,
             autocast_dtype=autocast_dtype,
             grad_scaler=grad_scaler,
+            support_fraction=self._support_fraction(),
         )
         self._train_state.best_state = None  # restored already; keep no copy
         self._sync_attributes(early_stopping)
@@ -543,9 +544,14 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         return torch.bfloat16, None
 
     # Hooks for subclasses (VAEOutlierDetector): how the likelihood and the
-    # latent size are chosen, and a fitted transformation of the input space.
+    # latent size are chosen, the share of each minibatch the objective keeps
+    # (trimming), and a fitted transformation of the input space.
     def _likelihood_name(self, X):
         return self.likelihood
+
+    def _support_fraction(self):
+        """Share of each minibatch the training objective averages over."""
+        return 1.0
 
     def _n_components(self, X):
         return self.n_components

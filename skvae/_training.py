@@ -77,10 +77,35 @@ def snapshot(model):
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
 
+def trimmed_mean(values, support_fraction=1.0):
+    """Mean of the ``ceil(support_fraction * n)`` largest entries of a 1-d tensor.
+
+    With ``values`` the per-sample ELBOs this is the objective of a trimmed
+    likelihood estimator (Neykov et al., 2007; the minimum covariance
+    determinant is its Gaussian case): the worst-explained samples, the likely
+    outliers of a contaminated data set, do not pull the model towards them.
+    ``support_fraction=1`` is the plain mean.
+    """
+    if support_fraction >= 1.0:
+        return values.mean()
+    k = max(1, math.ceil(support_fraction * values.shape[0]))
+    return torch.topk(values, k, sorted=False).values.mean()
+
+
 @torch.no_grad()
-def evaluate_elbo(model, X, eps, batch_size=4096):
-    """Mean ELBO of ``X`` with fixed noise ``eps`` of shape (S, 1, k); a float."""
+def evaluate_elbo(model, X, eps, batch_size=4096, support_fraction=1.0):
+    """Mean ELBO of ``X`` with fixed noise ``eps`` of shape (S, 1, k); a float.
+
+    With ``support_fraction < 1`` the mean of the best-explained share of rows
+    (see :func:`trimmed_mean`).
+    """
     model.eval()
+    if support_fraction < 1.0:
+        elbos = [
+            model.elbo(to_tensor(X[i : i + batch_size], eps.device, eps.dtype), eps=eps)
+            for i in range(0, X.shape[0], batch_size)
+        ]
+        return trimmed_mean(torch.cat(elbos), support_fraction).item()
     total = torch.zeros((), device=eps.device, dtype=torch.float64)
     for start in range(0, X.shape[0], batch_size):
         xb = to_tensor(X[start : start + batch_size], eps.device, eps.dtype)
@@ -130,6 +155,7 @@ def run_epoch(
     shuffle=True,
     autocast_dtype=None,
     grad_scaler=None,
+    support_fraction=1.0,
 ):
     """One pass over ``X`` in minibatches; returns the mean loss as a 0-d tensor.
 
@@ -137,7 +163,9 @@ def run_epoch(
     per batch. ``autocast_dtype`` (``torch.bfloat16`` or ``torch.float16``) runs
     the network's matrix products in reduced precision under ``torch.autocast``;
     the likelihood and the KL term stay in the data's precision. ``grad_scaler``
-    (a ``torch.amp.GradScaler``) is needed for float16.
+    (a ``torch.amp.GradScaler``) is needed for float16. With
+    ``support_fraction < 1`` each step minimises the trimmed negative ELBO of its
+    minibatch (:func:`trimmed_mean`).
     """
     model.train()
     device = generator.device
@@ -148,7 +176,8 @@ def run_epoch(
         with torch.autocast(
             device.type, dtype=autocast_dtype, enabled=autocast_dtype is not None
         ):
-            loss = -model.elbo(xb, generator=generator, beta=beta).mean()
+            elbo = model.elbo(xb, generator=generator, beta=beta)
+            loss = -trimmed_mean(elbo, support_fraction)
         optimizer.zero_grad(set_to_none=True)
         if grad_scaler is None:
             loss.backward()
@@ -182,6 +211,7 @@ def train(
     log=print,
     autocast_dtype=None,
     grad_scaler=None,
+    support_fraction=1.0,
 ):
     """Train ``model`` on the tensor ``X`` for up to ``max_iter`` epochs.
 
@@ -189,7 +219,9 @@ def train(
     stopping) training ends when the validation ELBO has not improved by ``tol``
     for ``n_iter_no_change`` epochs in a row and the best weights are restored;
     without it the same rule applies to the training loss. ``state`` is updated in
-    place so that a later call continues where this one ended.
+    place so that a later call continues where this one ended. With
+    ``support_fraction < 1`` the loss and the validation ELBO are trimmed means
+    (:func:`trimmed_mean`): a robust fit to contaminated data.
 
     A non-finite loss raises ``ValueError`` (the model's weights are then
     unusable; the caller restores them). ``KeyboardInterrupt`` ends training after
@@ -213,6 +245,7 @@ def train(
                 shuffle=shuffle,
                 autocast_dtype=autocast_dtype,
                 grad_scaler=grad_scaler,
+                support_fraction=support_fraction,
             ).item()
         except KeyboardInterrupt:
             model.load_state_dict(last_good)
@@ -232,7 +265,9 @@ def train(
         last_good = snapshot(model)
         message = f"Epoch {state.n_iter}, loss = {loss:.4f}"
         if early_stopping:
-            score = evaluate_elbo(model, X_val, val_eps)
+            score = evaluate_elbo(
+                model, X_val, val_eps, support_fraction=support_fraction
+            )
             state.validation_scores.append(score)
             improved = score > state.best_validation_score + tol
             if score > state.best_validation_score:

@@ -155,3 +155,28 @@ def test_detector_save_load_round_trip(detector, tabular, tmp_path):
     assert loaded.offset_ == detector.offset_
     assert_array_equal(loaded.score_samples(X), detector.score_samples(X))
     assert_array_equal(loaded.predict(X), detector.predict(X))
+
+
+def test_support_fraction_keeps_a_cluster_of_outliers_unlikely():
+    """Trimming: a tight far cluster (5 %) in the training data is not learnt."""
+    rng = np.random.RandomState(0)
+    W = rng.randn(2, 6)
+    inliers = rng.randn(380, 2) @ W + 0.3 * rng.randn(380, 6)
+    cluster = 5.0 + 0.05 * rng.randn(20, 6)
+    X = np.r_[inliers, cluster]
+    gaps = {}
+    for fraction in (1.0, 0.8):
+        det = VAEOutlierDetector(
+            support_fraction=fraction, max_iter=60, early_stopping=False, **KW
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            scores = det.fit(X).score_samples(X)
+        gaps[fraction] = np.median(scores[:380]) - np.median(scores[380:])
+    assert gaps[0.8] > gaps[1.0] + 10.0
+
+
+@pytest.mark.parametrize("fraction", [0.0, -0.1, 1.5])
+def test_support_fraction_out_of_range_is_rejected(tabular, fraction):
+    with pytest.raises(ValueError, match="support_fraction"):
+        VAEOutlierDetector(support_fraction=fraction, **KW).fit(tabular[0])

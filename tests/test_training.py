@@ -7,7 +7,13 @@ import pytest
 import torch
 
 from skvae import VAE, VAEConfig
-from skvae._training import TrainState, make_optimizer, run_epoch, train
+from skvae._training import (
+    TrainState,
+    make_optimizer,
+    run_epoch,
+    train,
+    trimmed_mean,
+)
 
 
 def _setup(lr=1e-2, solver="adam"):
@@ -108,3 +114,47 @@ def test_keyboard_interrupt_keeps_last_finished_epoch(monkeypatch):
     assert out.interrupted and out.n_epochs == 0 and state.n_iter == 2
     for k, v in model.state_dict().items():
         assert torch.equal(v, after_two[k])
+
+
+def test_trimmed_mean_keeps_the_largest_share():
+    values = torch.tensor([4.0, -100.0, 2.0, 1.0, 3.0])
+    assert trimmed_mean(values, 1.0) == values.mean()
+    # ceil(0.8 * 5) = 4 largest: 4, 3, 2, 1
+    assert trimmed_mean(values, 0.8).item() == pytest.approx(2.5)
+    assert trimmed_mean(values, 0.5).item() == pytest.approx(3.0)  # 4, 3, 2
+    assert trimmed_mean(values, 1e-9).item() == pytest.approx(4.0)  # at least one
+
+
+def test_trimmed_training_ignores_a_cluster_of_outliers():
+    """The trimmed ELBO fits the bulk of the data, not a small far cluster."""
+    gen = torch.Generator().manual_seed(0)
+    z = torch.randn(380, 2, generator=gen)
+    W = torch.randn(2, 8, generator=gen)
+    inliers = z @ W + 0.3 * torch.randn(380, 8, generator=gen)
+    outliers = 6.0 + 0.1 * torch.randn(20, 8, generator=gen)
+    X = torch.cat([inliers, outliers])
+    gaps = {}
+    for fraction in (1.0, 0.8):
+        gen.manual_seed(1)
+        model = VAE(
+            VAEConfig(n_features=8, n_components=2, hidden_layer_sizes=(32,)),
+            generator=gen,
+        )
+        opt = make_optimizer(model, "adam", 1e-2)
+        train(
+            model,
+            opt,
+            X,
+            TrainState(),
+            max_iter=60,
+            batch_size=100,
+            generator=gen,
+            check_improvement=False,
+            support_fraction=fraction,
+        )
+        eps = torch.zeros(1, 1, 2)
+        with torch.no_grad():
+            elbo = model.elbo(X, eps=eps)
+        gaps[fraction] = (elbo[:380].median() - elbo[380:].median()).item()
+    # Untrimmed, the model learns the cluster; trimmed, it stays far less likely.
+    assert gaps[0.8] > gaps[1.0] + 10.0
