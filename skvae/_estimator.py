@@ -81,14 +81,17 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
     activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
         Activation between hidden layers (Kingma & Welling used "tanh").
 
-    likelihood : {"gaussian", "bernoulli"}, default="gaussian"
+    likelihood : {"gaussian", "bernoulli", "cauchy"}, default="gaussian"
         The decoder's observation model. "bernoulli" is for data in [0, 1]
         (binary or grey-level images) and rejects values outside it.
         "gaussian" is for real-valued data; the decoder outputs a mean and a
-        variance per feature.
+        variance per feature. "cauchy" is its heavy-tailed version (a location
+        and a squared scale per feature): a residual costs only logarithmically
+        many nats, so single features and outliers weigh less.
 
     decoder_variance : {"per_sample", "per_feature"}, default="per_sample"
-        How the Gaussian decoder's variance is modelled. "per_sample": the
+        How the Gaussian (or Cauchy) decoder's variance (squared scale) is
+        modelled. "per_sample": the
         decoder outputs a variance for each feature of each sample, as in
         Kingma & Welling's Frey Face model (heteroscedastic). "per_feature":
         one learned variance per feature, shared by all samples
@@ -96,10 +99,10 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         data hold outliers. Ignored by the Bernoulli likelihood.
 
     var_smoothing : float, default=1e-3
-        Floor on the Gaussian decoder's variance, as a fraction of the mean
-        per-feature variance of the training data (like GaussianNB's
-        ``var_smoothing``). It keeps the ELBO finite on constant or discrete
-        features. Ignored by the Bernoulli likelihood.
+        Floor on the Gaussian decoder's variance (Cauchy: squared scale), as a
+        fraction of the mean per-feature variance of the training data (like
+        GaussianNB's ``var_smoothing``). It keeps the ELBO finite on constant
+        or discrete features. Ignored by the Bernoulli likelihood.
 
     beta : float, default=1.0
         Weight of the KL term during training: 1.0 is the ELBO of AEVB, other
@@ -609,7 +612,7 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             int(s) for s in rng.randint(_MAX_SEED, size=3)
         )
         self.device_ = resolve_device(self.device)
-        if likelihood == "gaussian":
+        if likelihood != "bernoulli":
             _, variance = _column_moments(X)
             mean_var = float(np.mean(variance))
             self.var_floor_ = self.var_smoothing * (mean_var if mean_var > 0 else 1.0)

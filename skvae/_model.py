@@ -47,12 +47,12 @@ class VAEConfig:
     activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
         Activation between hidden layers.
 
-    likelihood : {"gaussian", "bernoulli"}, default="gaussian"
+    likelihood : {"gaussian", "bernoulli", "cauchy"}, default="gaussian"
         The decoder's observation model p(x | z).
 
     var_floor : float, default=1e-6
-        Lower bound on the Gaussian decoder's variance. Ignored by the Bernoulli
-        likelihood.
+        Lower bound on the Gaussian decoder's variance (the Cauchy decoder's
+        squared scale). Ignored by the Bernoulli likelihood.
 
     decoder_variance : {"per_sample", "per_feature"}, default="per_sample"
         How the Gaussian decoder's variance is modelled. "per_sample": the
@@ -79,7 +79,7 @@ class VAEConfig:
     n_components: int = 2  # latent size
     hidden_layer_sizes: tuple = (256, 128)  # encoder; the decoder mirrors it
     activation: str = "relu"  # one of ACTIVATIONS
-    likelihood: str = "gaussian"  # "gaussian" or "bernoulli"
+    likelihood: str = "gaussian"  # "gaussian", "bernoulli" or "cauchy"
     var_floor: float = 1e-6  # lower bound on the Gaussian decoder's variance
     # "per_sample": the decoder outputs each feature's variance for each z
     # (heteroscedastic); "per_feature": one learned variance per feature
@@ -209,7 +209,8 @@ class VAE(nn.Module):
         # Build on the meta device (no memory, no random numbers), then allocate
         # and initialise explicitly from ``generator``.
         self._shared_variance = (
-            config.likelihood == "gaussian" and config.decoder_variance == "per_feature"
+            config.likelihood in ("gaussian", "cauchy")
+            and config.decoder_variance == "per_feature"
         )
         n_out = d if self._shared_variance else self.likelihood.n_params * d
         with torch.device("meta"):

@@ -48,9 +48,12 @@ _OWN = {
         than :class:`VAETransformer`'s default: a detector needs a model of the
         bulk of the data, not of every detail (on the ODDS sets the smaller
         network ranks outliers better and fits twice as fast).""",
-    "likelihood": """    likelihood : {"auto", "gaussian", "bernoulli"}, default="auto"
+    "likelihood": """    likelihood : {"auto", "cauchy", "gaussian", "bernoulli"}, \
+default="auto"
         "auto" picks "bernoulli" when the training data lie in [0, 1] (images
-        scaled by 255, binary features) and "gaussian" otherwise.""",
+        scaled by 255, binary features) and "cauchy" otherwise: a heavy-tailed
+        decoder, so that one sharply predicted feature (a count that is nearly
+        always zero) cannot dominate a sample's score.""",
     "early_stopping": """    early_stopping : bool, default=True
         Hold out ``validation_fraction`` of the training data and stop when its
         trimmed ELBO (see ``support_fraction``) stops improving, restoring the
@@ -85,12 +88,16 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
         score(x) = ELBO(x) - sum_j max_theta log p(x_j | theta)   (<= 0 nats)
 
     i.e. minus the KL term minus half the deviance of the reconstruction. For
-    binary data and for the Gaussian likelihood the subtracted term does not
-    depend on x (the ranking is the ELBO's); for grey levels under the
+    binary data and for the Gaussian and Cauchy likelihoods the subtracted term
+    does not depend on x (the ranking is the ELBO's); for grey levels under the
     Bernoulli likelihood it removes each pixel's own entropy. Without it, a
     likelihood ranks images by how much mid-grey they hold rather than by how
     unusual they are: the "complexity" bias of density models on images
-    (Nalisnick et al., 2019; Serra et al., 2020). Gaussian data are
+    (Nalisnick et al., 2019; Serra et al., 2020). Real-valued data are
+    modelled by a heavy-tailed Cauchy decoder (Takahashi et al., 2018), whose
+    penalty grows with the logarithm of a residual rather than its square: a
+    feature the model predicts very sharply, such as a count that is nearly
+    always zero, cannot swamp the evidence of all the others. They are
     standardised internally (``mean_``, ``scale_``), so raw tabular features on
     any scale work out of the box; the score, a difference of two
     log-densities, does not depend on that scaling (its Jacobian cancels).
@@ -115,13 +122,14 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
         - offset_``.
 
     likelihood_ : str
-        The likelihood in use ("gaussian" or "bernoulli").
+        The likelihood in use ("cauchy", "gaussian" or "bernoulli").
 
     mean_ : ndarray of shape (n_features,) or None
-        Feature means removed before a Gaussian model; None for Bernoulli.
+        Feature means removed before a real-valued model; None for Bernoulli.
 
     scale_ : ndarray of shape (n_features,) or None
-        Feature scales divided out before a Gaussian model; None for Bernoulli.
+        Feature scales divided out before a real-valued model; None for
+        Bernoulli.
 
     module_ : skvae.VAE
         The fitted torch module.
@@ -130,7 +138,8 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
         The device ``module_`` lives on.
 
     var_floor_ : float
-        The Gaussian decoder's variance floor (0.0 for Bernoulli).
+        The floor of the decoder's variance or squared scale (0.0 for
+        Bernoulli).
 
     n_iter_ : int
         Number of epochs run.
@@ -170,6 +179,9 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
     N. Neykov et al., "Robust fitting of mixtures using the trimmed likelihood
     estimator", Computational Statistics & Data Analysis 52, 2007.
 
+    H. Takahashi et al., "Student-t Variational Autoencoder for Robust Density
+    Estimation", IJCAI 2018.
+
     J. Serra et al., "Input Complexity and Out-of-distribution Detection with
     Likelihood-based Generative Models", ICLR 2020.
 
@@ -187,7 +199,7 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
     _parameter_constraints: ClassVar[dict] = {
         **VAETransformer._parameter_constraints,
         "n_components": [Interval(Integral, 1, None, closed="left"), None],
-        "likelihood": [StrOptions({"auto", "gaussian", "bernoulli"})],
+        "likelihood": [StrOptions({"auto", "gaussian", "bernoulli", "cauchy"})],
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
         "support_fraction": [Interval(Real, 0, 1, closed="right")],
     }
@@ -260,7 +272,7 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
         if self.likelihood != "auto":
             return self.likelihood
         inside = X.size and float(np.min(X)) >= 0.0 and float(np.max(X)) <= 1.0
-        return "bernoulli" if inside else "gaussian"
+        return "bernoulli" if inside else "cauchy"
 
     def _support_fraction(self):
         return self.support_fraction
@@ -272,7 +284,7 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
 
     def _fit_preprocessing(self, X):
         self.likelihood_ = self._likelihood_name(X)
-        if self.likelihood_ == "gaussian":
+        if self.likelihood_ != "bernoulli":
             self.mean_, variance = _column_moments(X)
             scale = np.sqrt(variance)
             self.scale_ = np.where(scale > 0, scale, 1.0)

@@ -9,9 +9,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 from torch.distributions import Bernoulli as TorchBernoulli
+from torch.distributions import Cauchy as TorchCauchy
 from torch.distributions import Normal
 
-from skvae._likelihoods import Bernoulli, Gaussian, make_likelihood
+from skvae._likelihoods import Bernoulli, Cauchy, Gaussian, make_likelihood
 
 
 def test_bernoulli_log_prob_matches_torch_on_binary_data():
@@ -69,6 +70,45 @@ def test_gaussian_sample_moments():
     draws = lik.sample(out, generator=torch.Generator().manual_seed(0))
     assert draws.mean().item() == pytest.approx(2.0, abs=0.01)
     assert draws.var().item() == pytest.approx(1.0, abs=0.01)
+
+
+def test_cauchy_log_prob_matches_closed_form():
+    gen = torch.Generator().manual_seed(2)
+    loc = torch.randn(3, 5, generator=gen, dtype=torch.float64)
+    raw = torch.randn(3, 5, generator=gen, dtype=torch.float64)
+    x = 5 * torch.randn(3, 5, generator=gen, dtype=torch.float64)
+    floor = 1e-3
+    lik = Cauchy(var_floor=floor)
+    out = torch.cat([loc, raw], dim=-1)
+    scale = (F.softplus(raw) + floor).sqrt()
+    torch.testing.assert_close(
+        lik.log_prob(out, x), TorchCauchy(loc, scale).log_prob(x)
+    )
+    torch.testing.assert_close(lik.mean(out), loc)  # the location (median)
+    # the saturated value bounds the density from above, reached at x = loc
+    sat = lik.saturated_log_prob(x)
+    assert (lik.log_prob(out, x) <= sat).all()
+    sharp = torch.cat([loc, torch.full_like(raw, -1e4)], dim=-1)
+    torch.testing.assert_close(lik.log_prob(sharp, loc), lik.saturated_log_prob(loc))
+
+
+def test_cauchy_penalty_grows_logarithmically():
+    lik, gauss = Cauchy(var_floor=0.0), Gaussian(var_floor=0.0)
+    out = torch.tensor([[0.0, math.log(math.e - 1.0)]], dtype=torch.float64)  # s = 1
+    far = torch.tensor([[1e3]], dtype=torch.float64)
+    assert lik.log_prob(out, far).item() == pytest.approx(
+        -math.log(math.pi) - math.log1p(1e6)
+    )
+    assert gauss.log_prob(out, far).item() < -4e5
+
+
+def test_cauchy_sample_quantiles():
+    lik = Cauchy(var_floor=0.0)
+    out = torch.tensor([[2.0, math.log(math.exp(4.0) - 1.0)]]).expand(200_000, 2)
+    draws = lik.sample(out, generator=torch.Generator().manual_seed(0)).flatten()
+    q1, median, q3 = torch.quantile(draws[:100_000], torch.tensor([0.25, 0.5, 0.75]))
+    assert median.item() == pytest.approx(2.0, abs=0.03)  # location
+    assert (q3 - q1).item() == pytest.approx(4.0, abs=0.06)  # 2 * scale, scale = 2
 
 
 def test_broadcast_over_monte_carlo_draws():
