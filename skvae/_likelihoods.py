@@ -147,17 +147,12 @@ class Cauchy(Gaussian):
         loc, var = self._split(out)
         return -_LOG_PI - 0.5 * torch.log(var) - torch.log1p((x - loc).square() / var)
 
-    def mean(self, out):
-        """The location (median) of p(x | z); a Cauchy has no mean."""
-        return self._split(out)[0]
+    # mean() (inherited) returns the location, the median; variance() the
+    # squared scale: a Cauchy has neither a mean nor a variance.
 
     def saturated_log_prob(self, x):
         # the density at its location with the smallest allowed scale
         return torch.full_like(x, -_LOG_PI - 0.5 * math.log(self.var_floor))
-
-    def variance(self, out):
-        """The squared scale of p(x | z) (a Cauchy has no variance)."""
-        return self._split(out)[1]
 
     def sample(self, out, generator=None):
         loc, var = self._split(out)
