@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import nn
 
-from skvae._likelihoods import make_likelihood
+from skvae._likelihoods import Gaussian, make_likelihood
 
 _LOG_2PI = math.log(2.0 * math.pi)
 _MAX_LOG_SCALE = 20.0
@@ -209,7 +209,7 @@ class VAE(nn.Module):
         # Build on the meta device (no memory, no random numbers), then allocate
         # and initialise explicitly from ``generator``.
         self._shared_variance = (
-            config.likelihood in ("gaussian", "cauchy")
+            isinstance(self.likelihood, Gaussian)  # Gaussian and Cauchy
             and config.decoder_variance == "per_feature"
         )
         n_out = d if self._shared_variance else self.likelihood.n_params * d

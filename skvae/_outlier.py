@@ -14,6 +14,7 @@ from sklearn.base import OutlierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from skvae._estimator import _ESTIMATORS, VAETransformer, _column_moments
+from skvae._likelihoods import LIKELIHOODS
 
 
 def _parameter_entries(doc):
@@ -199,7 +200,7 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
     _parameter_constraints: ClassVar[dict] = {
         **VAETransformer._parameter_constraints,
         "n_components": [Interval(Integral, 1, None, closed="left"), None],
-        "likelihood": [StrOptions({"auto", "gaussian", "bernoulli", "cauchy"})],
+        "likelihood": [StrOptions({"auto", *LIKELIHOODS})],
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
         "support_fraction": [Interval(Real, 0, 1, closed="right")],
     }
