@@ -83,3 +83,40 @@ def write(name, payload):
     path = HERE / f"{name}.json"
     path.write_text(json.dumps({"machine": machine(), **payload}, indent=2))
     print(f"wrote {path}")
+
+
+def figure(**kw):
+    """A matplotlib figure and axes, drawn off-screen (Agg)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(**kw)
+
+
+def plot_curves(ax, curves, ylabel, title, label_train=False):
+    """Test (solid) and train (dashed) scores against training samples evaluated."""
+    for name, rows in curves.items():
+        samples = [r["samples"] for r in rows]
+        test_label = f"{name} test" if label_train else name
+        line = ax.plot(samples, [r["test"] for r in rows], label=test_label)[0]
+        ax.plot(
+            samples,
+            [r["train"] for r in rows],
+            "--",
+            color=line.get_color(),
+            label=f"{name} train" if label_train else None,
+        )
+    ax.set_xscale("log")
+    ax.set_xlabel("training samples evaluated")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+
+
+def save_figure(fig, name):
+    path = HERE / f"{name}.png"
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    print(f"wrote {path}")

@@ -17,7 +17,15 @@ Writes figure2.json and figure2.png beside this script.
 import argparse
 
 import numpy as np
-from _paper import HERE, elbo_score, paper_vae, train_curve, write
+from _paper import (
+    elbo_score,
+    figure,
+    paper_vae,
+    plot_curves,
+    save_figure,
+    train_curve,
+    write,
+)
 
 from skvae.datasets import DataNotFoundError, load_frey_faces, load_mnist
 
@@ -58,27 +66,16 @@ def main():
 
 
 def plot(curves):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    fig, axes = figure(ncols=2, figsize=(11, 4))
     for ax, data in zip(axes, ("MNIST", "Frey"), strict=True):
-        for name, rows in curves.items():
-            if not name.startswith(data):
-                continue
-            samples = [r["samples"] for r in rows]
-            line = ax.plot(samples, [r["test"] for r in rows], label=name.split()[1])[0]
-            ax.plot(samples, [r["train"] for r in rows], "--", color=line.get_color())
-        ax.set_xscale("log")
-        ax.set_xlabel("training samples evaluated")
-        ax.set_ylabel("lower bound per datapoint (nats)")
-        ax.set_title(f"{data}: test (solid) and train (dashed)")
-        ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(HERE / "figure2.png", dpi=100)
-    print(f"wrote {HERE / 'figure2.png'}")
+        mine = {n.split()[1]: r for n, r in curves.items() if n.startswith(data)}
+        plot_curves(
+            ax,
+            mine,
+            "lower bound per datapoint (nats)",
+            f"{data}: test (solid) and train (dashed)",
+        )
+    save_figure(fig, "figure2")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ points of each set. Run:
 
 import argparse
 
-from _paper import HERE, paper_vae, train_curve, write
+from _paper import figure, paper_vae, plot_curves, save_figure, train_curve, write
 
 from skvae.datasets import DataNotFoundError, load_mnist
 
@@ -50,30 +50,19 @@ def main():
         },
     )
 
-    import matplotlib
+    plot(curves, args.importance)
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for name, rows in curves.items():
-        samples = [r["samples"] for r in rows]
-        line = ax.plot(samples, [r["test"] for r in rows], label=f"{name} test")[0]
-        ax.plot(
-            samples,
-            [r["train"] for r in rows],
-            "--",
-            color=line.get_color(),
-            label=f"{name} train",
-        )
-    ax.set_xscale("log")
-    ax.set_xlabel("training samples evaluated")
-    ax.set_ylabel(f"log p(x), IWAE-{args.importance} (nats)")
-    ax.set_title("MNIST, 3 latent dimensions, 100 hidden units")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(HERE / "figure3.png", dpi=100)
-    print(f"wrote {HERE / 'figure3.png'}")
+def plot(curves, importance):
+    fig, ax = figure(figsize=(6, 4))
+    plot_curves(
+        ax,
+        curves,
+        f"log p(x), IWAE-{importance} (nats)",
+        "MNIST, 3 latent dimensions, 100 hidden units",
+        label_train=True,
+    )
+    save_figure(fig, "figure3")
 
 
 if __name__ == "__main__":
