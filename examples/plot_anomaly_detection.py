@@ -51,7 +51,8 @@ is_anomaly = (y_test != normal).astype(int)
 score = detector.score_samples(X_test)
 # The score is the ELBO minus each image's saturated log-likelihood, which for
 # grey levels under a Bernoulli likelihood is minus the pixels' entropy; adding
-# it back gives the raw, uncorrected ELBO.
+# it back gives the raw, uncorrected ELBO (under the detector's mixture prior,
+# see the user guide).
 saturated = (xlogy(X_test, X_test) + xlogy(1 - X_test, 1 - X_test)).sum(axis=1)
 raw_elbo = score + saturated
 print(f"AUROC, corrected score: {roc_auc_score(is_anomaly, -score):.3f}")

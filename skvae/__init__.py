@@ -5,7 +5,7 @@
 
 __version__ = "0.1.0"
 
-from skvae._model import VAE, VAEConfig
+from skvae._model import VAE, MixturePrior, VAEConfig
 from skvae._utils import DeviceWarning
 
 
@@ -26,6 +26,7 @@ def __getattr__(name):
 __all__ = [
     "VAE",
     "DeviceWarning",
+    "MixturePrior",
     "VAEConfig",
     "VAEOutlierDetector",
     "VAETransformer",

@@ -572,6 +572,10 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         """Per-sample (or per-feature) scores of X (in model space), adjusted."""
         return scores
 
+    def _score_prior(self):
+        """The prior p(z) of the scores: None is the model's N(0, I)."""
+        return None
+
     def _check_params(self, X, n_components):
         """Checks that need the data or go beyond ``_parameter_constraints``."""
         sizes = self.hidden_layer_sizes
@@ -903,17 +907,20 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         """
         X = self._validate_for_scoring(X)
         eps = self._score_eps(self.n_score_samples)
+        prior = self._score_prior()
         if self.score_method == "iwae":
 
             def fn(xb):
-                return self.module_.log_marginal_likelihood(xb, eps=eps)
+                return self.module_.log_marginal_likelihood(xb, eps=eps, prior=prior)
 
         else:
 
             def fn(xb):
-                return self.module_.elbo(xb, eps=eps)
+                return self.module_.elbo(xb, eps=eps, prior=prior)
 
         width = self.n_score_samples * X.shape[1] * 3
+        if prior is not None:
+            width += self.n_score_samples * prior.loc.numel()
         return self._adjust_scores(X, self._map_rows(X, fn, (), width))
 
     def score_samples_per_feature(self, X):

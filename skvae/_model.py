@@ -138,6 +138,81 @@ def standard_normal_log_prob(z):
     return -0.5 * (z.square() + _LOG_2PI)
 
 
+class MixturePrior:
+    """A mixture of diagonal Gaussians over z, usable as the prior of a :class:`VAE`.
+
+    ``p(z) = (1/M) sum_m N(z; loc_m, diag exp(log_scale_m)^2)``. Built from the
+    posteriors q(z | x_m) of M training points it is an estimate of the
+    *aggregate posterior*, the prior that maximises the average ELBO of those
+    points for the fitted encoder and decoder (Hoffman & Johnson, 2016; the
+    VampPrior of Tomczak & Welling, 2018, learns such a mixture). Unlike
+    N(0, I) it gives low density to the regions of latent space that no
+    training point uses.
+
+    Parameters
+    ----------
+    loc, log_scale : Tensor of shape (M, n_components)
+        Means and log standard deviations of the components.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skvae import MixturePrior
+    >>> from skvae._model import standard_normal_log_prob
+    >>> prior = MixturePrior(torch.zeros(1, 2), torch.zeros(1, 2))
+    >>> z = torch.randn(5, 2, generator=torch.Generator().manual_seed(0))
+    >>> torch.allclose(prior.log_prob(z), standard_normal_log_prob(z).sum(-1))
+    True
+    """
+
+    def __init__(self, loc, log_scale):
+        if loc.ndim != 2 or loc.shape != log_scale.shape:
+            raise ValueError(
+                "loc and log_scale must both have shape (n_mixture, n_components); "
+                f"got {tuple(loc.shape)} and {tuple(log_scale.shape)}."
+            )
+        self.loc = loc
+        self.log_scale = log_scale
+        # sum_k log N(z_k; m_k, s_k) = -0.5 z^2 . w + z . (m w) + const_m, with
+        # w = 1 / s^2: two matrix products instead of an (..., M, k) tensor.
+        # The terms cancel for z near m and a narrow s, so they are float64.
+        loc, log_scale = loc.double(), log_scale.double()
+        self._precision = torch.exp(-2.0 * log_scale)  # (M, k)
+        self._shift = loc * self._precision
+        self._const = -0.5 * (
+            (loc * self._shift).sum(-1) + loc.shape[-1] * _LOG_2PI
+        ) - log_scale.sum(-1)
+
+    def log_prob(self, z):
+        """Compute log p(z) of each code, summed over the latent dimensions.
+
+        Parameters
+        ----------
+        z : Tensor of shape (..., n_components)
+            Latent codes.
+
+        Returns
+        -------
+        log_pz : Tensor of shape (...)
+            The log-density of each code, in nats.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from skvae import MixturePrior
+        >>> prior = MixturePrior(torch.randn(3, 2), torch.zeros(3, 2))
+        >>> prior.log_prob(torch.zeros(4, 5, 2)).shape
+        torch.Size([4, 5])
+        """
+        z64 = z.double()
+        log_p = (
+            -0.5 * (z64.square() @ self._precision.T)
+            + z64 @ self._shift.T
+            + self._const
+        )  # (..., M)
+        return log_mean_exp(log_p, dim=-1).to(z.dtype)
+
+
 def log_mean_exp(x, dim=0):
     """log(mean(exp(x))) along ``dim``, computed stably with logsumexp."""
     return torch.logsumexp(x, dim=dim) - math.log(x.shape[dim])
@@ -351,12 +426,13 @@ class VAE(nn.Module):
             shape, generator=generator, device=like.device, dtype=like.dtype
         )
 
-    def elbo(self, x, *, n_samples=1, eps=None, generator=None, beta=1.0):
+    def elbo(self, x, *, n_samples=1, eps=None, generator=None, beta=1.0, prior=None):
         """Compute the evidence lower bound per sample, in nats.
 
         ``E_q[log p(x|z)] - beta * KL(q(z|x) || p(z))`` with the expectation
         estimated by ``n_samples`` reparameterised draws ``z = mu + sigma * eps``
-        and the KL term in closed form.
+        and the KL term in closed form (for the N(0, I) prior; with another
+        ``prior`` it is estimated from the same draws).
 
         Parameters
         ----------
@@ -372,6 +448,8 @@ class VAE(nn.Module):
             Source of ``eps`` when it is not given.
         beta : float, default=1.0
             Weight of the KL term (1.0 is the ELBO; other values give beta-VAE).
+        prior : MixturePrior, optional
+            The prior p(z); None is the model's N(0, I).
 
         Returns
         -------
@@ -389,20 +467,24 @@ class VAE(nn.Module):
         >>> model.elbo(x, n_samples=10, generator=generator).shape
         torch.Size([50])
         """
-        rec, kl = self._elbo_terms(x, n_samples, eps, generator)
+        rec, kl = self._elbo_terms(x, n_samples, eps, generator, prior)
         return rec.sum(-1) - beta * kl
 
-    def _elbo_terms(self, x, n_samples, eps, generator):
+    def _elbo_terms(self, x, n_samples, eps, generator, prior):
         loc, log_scale = self.encode(x)
         if eps is None:
             eps = self._noise((n_samples, *loc.shape), generator, loc)
         z = loc + torch.exp(log_scale) * eps
         out = self.decode(z).to(x.dtype)
         rec = self.likelihood.log_prob(out, x).mean(0)  # (n, d)
-        kl = gaussian_kl(loc, log_scale).sum(-1)
+        if prior is None:
+            kl = gaussian_kl(loc, log_scale).sum(-1)
+        else:  # E_q[log q(z|x) - log p(z)] from the same draws
+            log_q = standard_normal_log_prob(eps).sum(-1) - log_scale.sum(-1)
+            kl = (log_q - prior.log_prob(z)).mean(0)
         return rec, kl
 
-    def elbo_per_feature(self, x, *, n_samples=1, eps=None, generator=None):
+    def elbo_per_feature(self, x, *, n_samples=1, eps=None, generator=None, prior=None):
         """Compute E_q[log p(x_j | z)] per feature and the KL term per sample.
 
         The reconstruction term factorises over features; summing the returned
@@ -418,13 +500,16 @@ class VAE(nn.Module):
             Standard normal noise to use; see :meth:`elbo`.
         generator : torch.Generator, optional
             Source of ``eps`` when it is not given.
+        prior : MixturePrior, optional
+            The prior p(z); None is the model's N(0, I).
 
         Returns
         -------
         reconstruction : Tensor of shape (n, n_features)
             The expected log-likelihood of each feature of each row, in nats.
         kl : Tensor of shape (n,)
-            ``KL(q(z|x) || p(z))`` of each row, in nats.
+            ``KL(q(z|x) || p(z))`` of each row, in nats (a Monte Carlo
+            estimate when ``prior`` is given).
 
         Examples
         --------
@@ -440,10 +525,10 @@ class VAE(nn.Module):
         >>> torch.allclose(reconstruction.sum(-1) - kl, model.elbo(x, eps=eps))
         True
         """
-        return self._elbo_terms(x, n_samples, eps, generator)
+        return self._elbo_terms(x, n_samples, eps, generator, prior)
 
     def log_marginal_likelihood(
-        self, x, *, n_samples=100, eps=None, generator=None, chunk_size=None
+        self, x, *, n_samples=100, eps=None, generator=None, chunk_size=None, prior=None
     ):
         """Estimate log p(x) per sample by importance weighting (Burda et al., 2016).
 
@@ -465,6 +550,8 @@ class VAE(nn.Module):
             Source of ``eps`` when it is not given.
         chunk_size : int, optional
             Importance samples per chunk; default all at once up to 2**22 numbers.
+        prior : MixturePrior, optional
+            The prior p(z); None is the model's N(0, I).
 
         Returns
         -------
@@ -487,7 +574,10 @@ class VAE(nn.Module):
             eps = self._noise((n_samples, 1, loc.shape[-1]), generator, loc)
         n_draws = eps.shape[0]
         if chunk_size is None:
-            per_draw = x.shape[0] * self.likelihood.n_params * self.config.n_features
+            per_row = self.likelihood.n_params * self.config.n_features
+            if prior is not None:
+                per_row += prior.loc.numel()
+            per_draw = x.shape[0] * per_row
             chunk_size = max(1, min(n_draws, 2**22 // max(per_draw, 1)))
         scale = torch.exp(log_scale)
         log_q_const = log_scale.sum(-1)
@@ -496,7 +586,10 @@ class VAE(nn.Module):
             e = eps[start : start + chunk_size]
             z = loc + scale * e
             log_px_z = self.likelihood.log_prob(self.decode(z), x).sum(-1)
-            log_pz = standard_normal_log_prob(z).sum(-1)
+            if prior is None:
+                log_pz = standard_normal_log_prob(z).sum(-1)
+            else:
+                log_pz = prior.log_prob(z)
             log_qz = standard_normal_log_prob(e).sum(-1) - log_q_const
             lse = torch.logsumexp(log_px_z + log_pz - log_qz, dim=0)
             acc = lse if acc is None else torch.logaddexp(acc, lse)

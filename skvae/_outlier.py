@@ -15,6 +15,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from skvae._estimator import _ESTIMATORS, VAETransformer, _column_moments
 from skvae._likelihoods import LIKELIHOODS
+from skvae._model import MixturePrior
+from skvae._utils import DTYPES
 
 
 def _parameter_entries(doc):
@@ -44,6 +46,14 @@ _OWN = {
         :class:`~sklearn.covariance.EllipticEnvelope`): outliers in the training
         data are not learnt, so they keep low scores. 1.0 fits the plain
         ELBO.""",
+    "n_prior_components": """    n_prior_components : int or None, default=500
+        Size of the prior the scores use: after training, N(0, I) is replaced
+        by the mixture of the posteriors q(z | x_m) of this many training rows
+        drawn from the best-explained ``support_fraction`` of them (all of them
+        when there are fewer), an estimate of the aggregate posterior. Codes in
+        regions of latent space that no training row uses then cost more, so a
+        novel sample that the decoder happens to reconstruct well from such a
+        code is not scored as normal. None keeps N(0, I).""",
     "hidden_layer_sizes": """    hidden_layer_sizes : tuple of int, default=(64, 32)
         Widths of the encoder's hidden layers; the decoder mirrors them. Smaller
         than :class:`VAETransformer`'s default: a detector needs a model of the
@@ -66,6 +76,7 @@ _ORDER = [
     "n_components",
     "contamination",
     "support_fraction",
+    "n_prior_components",
     *[k for k in _SHARED if k != "n_components"],
 ]
 
@@ -86,9 +97,11 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
     The score is the ELBO minus the *saturated* log-likelihood of the sample,
     the largest value any decoder output could give it::
 
-        score(x) = ELBO(x) - sum_j max_theta log p(x_j | theta)   (<= 0 nats)
+        score(x) = ELBO(x) - sum_j max_theta log p(x_j | theta)   (about <= 0 nats)
 
-    i.e. minus the KL term minus half the deviance of the reconstruction. For
+    i.e. minus the KL term minus half the deviance of the reconstruction
+    (the KL term under the mixture prior below is a Monte Carlo estimate,
+    so a score can exceed 0 by its error). For
     binary data and for the Gaussian and Cauchy likelihoods the subtracted term
     does not depend on x (the ranking is the ELBO's); for grey levels under the
     Bernoulli likelihood it removes each pixel's own entropy. Without it, a
@@ -102,6 +115,17 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
     standardised internally (``mean_``, ``scale_``), so raw tabular features on
     any scale work out of the box; the score, a difference of two
     log-densities, does not depend on that scaling (its Jacobian cancels).
+
+    The ELBO of the score uses the *aggregate posterior* as the prior, not the
+    N(0, I) of training: the mixture of the posteriors q(z | x_m) of up to
+    ``n_prior_components`` well-explained training rows, the prior that
+    maximises the training ELBO for the fitted networks (Hoffman & Johnson,
+    2016). N(0, I) also gives high density to regions of latent space that no
+    training row uses, and a novel sample that is encoded there and decoded
+    well would score as normal; under the mixture such codes cost nats. (A
+    training row that is one of the components scores a little higher than an
+    unseen one, most for isolated rows; the threshold ``offset_`` is set on
+    these training scores.)
 
     Training data are rarely clean, and a flexible model fitted to all of them
     learns the outliers too, which then score as normal. The detector therefore
@@ -124,6 +148,13 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
 
     likelihood_ : str
         The likelihood in use ("cauchy", "gaussian" or "bernoulli").
+
+    prior_loc_ : ndarray of shape (n_mixture, n_components) or None
+        Means of the mixture prior's components (the posterior means of the
+        chosen training rows); None with ``n_prior_components=None``.
+
+    prior_log_scale_ : ndarray of shape (n_mixture, n_components) or None
+        Log standard deviations of the mixture prior's components.
 
     mean_ : ndarray of shape (n_features,) or None
         Feature means removed before a real-valued model; None for Bernoulli.
@@ -174,6 +205,10 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
     ----------
     D. P. Kingma and M. Welling, "Auto-Encoding Variational Bayes", 2013.
 
+    M. D. Hoffman and M. J. Johnson, "ELBO surgery: yet another way to carve up
+    the variational evidence lower bound", NIPS Workshop on Advances in
+    Approximate Bayesian Inference, 2016.
+
     E. Nalisnick et al., "Do Deep Generative Models Know What They Don't
     Know?", ICLR 2019.
 
@@ -203,9 +238,15 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
         "likelihood": [StrOptions({"auto", *LIKELIHOODS})],
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
         "support_fraction": [Interval(Real, 0, 1, closed="right")],
+        "n_prior_components": [Interval(Integral, 1, None, closed="left"), None],
     }
 
-    _array_attributes: ClassVar[tuple] = ("mean_", "scale_")
+    _array_attributes: ClassVar[tuple] = (
+        "mean_",
+        "scale_",
+        "prior_loc_",
+        "prior_log_scale_",
+    )
 
     def __init__(
         self,
@@ -213,6 +254,7 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
         *,
         contamination="auto",
         support_fraction=0.8,
+        n_prior_components=500,
         hidden_layer_sizes=(64, 32),
         activation="relu",
         likelihood="auto",
@@ -267,6 +309,7 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
         )
         self.contamination = contamination
         self.support_fraction = support_fraction
+        self.n_prior_components = n_prior_components
 
     # ------------------------------------------------------------- the hooks
     def _likelihood_name(self, X):
@@ -305,6 +348,7 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
     # --------------------------------------------------------------- fitting
     def _fit(self, X, incremental):
         super()._fit(X, incremental)
+        self._fit_prior(X)
         scores = self.score_samples(X)
         if self.contamination == "auto":
             q1, q3 = np.percentile(scores, [25, 75])
@@ -313,7 +357,36 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
             self.offset_ = float(np.percentile(scores, 100.0 * self.contamination))
         return self
 
+    def _fit_prior(self, X):
+        """Mixture prior from the posteriors of well-explained training rows."""
+        self.prior_loc_ = self.prior_log_scale_ = None
+        if self.n_prior_components is None:
+            return
+        elbo = self.score_samples(X)  # under N(0, I), as trained
+        keep = np.flatnonzero(elbo >= np.quantile(elbo, 1.0 - self.support_fraction))
+        rng = np.random.RandomState(self._score_seed)
+        size = min(self.n_prior_components, keep.size)
+        rows = np.sort(rng.choice(keep, size=size, replace=False))
+        X_rows = self._validate_for_scoring(X)[rows]
+        k = self.module_.config.n_components
+        codes = self._map_rows(
+            X_rows,
+            lambda xb: torch.cat(self.module_.encode(xb), dim=-1),
+            (2 * k,),
+            X_rows.shape[1],
+        ).astype(np.float64)
+        self.prior_loc_, self.prior_log_scale_ = codes[:, :k], codes[:, k:]
+
     # ------------------------------------------------------------- inference
+    def _score_prior(self):
+        if getattr(self, "prior_loc_", None) is None:
+            return None
+        dtype = DTYPES[self.dtype]
+        return MixturePrior(
+            torch.as_tensor(self.prior_loc_, dtype=dtype, device=self.device_),
+            torch.as_tensor(self.prior_log_scale_, dtype=dtype, device=self.device_),
+        )
+
     def _adjust_scores(self, X, scores):
         """Subtract the saturated log-likelihood (per feature, or summed per row)."""
         lik = self.module_.likelihood
@@ -327,11 +400,11 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
         return (scores - out).astype(scores.dtype, copy=False)
 
     def score_samples(self, X):
-        """Anomaly score of each sample: high for normal points, <= 0 nats.
+        """Anomaly score of each sample: high for normal points, about <= 0 nats.
 
         The ELBO (or, with ``score_method="iwae"``, the importance-weighted
-        log p(x)) minus the saturated log-likelihood of the sample; see the
-        class description.
+        log p(x)) under the mixture prior, minus the saturated log-likelihood
+        of the sample; see the class description.
 
         Parameters
         ----------
@@ -361,7 +434,8 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
         ``E_q[log p(x_j | z)] - max log p(x_j | .)``: how much worse than a
         perfect reconstruction the model explains feature j. The most negative
         entries are the features that make a sample anomalous. A row sums to
-        :meth:`score_samples` (``score_method="elbo"``) plus the KL term.
+        :meth:`score_samples` (``score_method="elbo"``) plus the KL term
+        ``E_q[log q(z|x) - log p(z)]`` under the mixture prior.
 
         Parameters
         ----------
