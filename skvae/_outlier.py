@@ -362,8 +362,9 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
         self.prior_loc_ = self.prior_log_scale_ = None
         if self.n_prior_components is None:
             return
-        elbo = self.score_samples(X)  # under N(0, I), as trained
-        keep = np.flatnonzero(elbo >= np.quantile(elbo, 1.0 - self.support_fraction))
+        scores = self.score_samples(X)  # still under N(0, I)
+        cut = np.quantile(scores, 1.0 - self.support_fraction)
+        keep = np.flatnonzero(scores >= cut)
         rng = np.random.RandomState(self._score_seed)
         size = min(self.n_prior_components, keep.size)
         rows = np.sort(rng.choice(keep, size=size, replace=False))
