@@ -905,7 +905,10 @@ class VAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         >>> vae.score_samples(X).shape
         (50,)
         """
-        X = self._validate_for_scoring(X)
+        return self._score_rows(self._validate_for_scoring(X))
+
+    def _score_rows(self, X):
+        """:meth:`score_samples` of X already validated and in model space."""
         eps = self._score_eps(self.n_score_samples)
         prior = self._score_prior()
         if self.score_method == "iwae":

@@ -348,8 +348,9 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
     # --------------------------------------------------------------- fitting
     def _fit(self, X, incremental):
         super()._fit(X, incremental)
+        X = self._validate_for_scoring(X)
         self._fit_prior(X)
-        scores = self.score_samples(X)
+        scores = self._score_rows(X)
         if self.contamination == "auto":
             q1, q3 = np.percentile(scores, [25, 75])
             self.offset_ = float(q1 - 1.5 * (q3 - q1))
@@ -358,23 +359,26 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
         return self
 
     def _fit_prior(self, X):
-        """Mixture prior from the posteriors of well-explained training rows."""
+        """Mixture prior from the posteriors of well-explained training rows.
+
+        X is the training data, validated and in model space.
+        """
         self.prior_loc_ = self.prior_log_scale_ = None
         if self.n_prior_components is None:
             return
-        scores = self.score_samples(X)  # still under N(0, I)
+        scores = self._score_rows(X)  # still under N(0, I)
         cut = np.quantile(scores, 1.0 - self.support_fraction)
         keep = np.flatnonzero(scores >= cut)
         rng = np.random.RandomState(self._score_seed)
         size = min(self.n_prior_components, keep.size)
         rows = np.sort(rng.choice(keep, size=size, replace=False))
-        X_rows = self._validate_for_scoring(X)[rows]
+        X_rows = X[rows]
         k = self.module_.config.n_components
         codes = self._map_rows(
             X_rows,
             lambda xb: torch.cat(self.module_.encode(xb), dim=-1),
             (2 * k,),
-            X_rows.shape[1],
+            X_rows.shape[1] + 2 * k,  # as transform's
         ).astype(np.float64)
         self.prior_loc_, self.prior_log_scale_ = codes[:, :k], codes[:, k:]
 

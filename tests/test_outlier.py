@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import torch
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
 from sklearn.metrics import roc_auc_score
 
 import skvae
@@ -225,6 +226,10 @@ def test_support_fraction_out_of_range_is_rejected(tabular, fraction):
         VAEOutlierDetector(support_fraction=fraction, **KW).fit(tabular[0])
 
 
+def clone_with(detector, **params):
+    return clone(detector).set_params(max_iter=20, **params)
+
+
 def test_prior_is_the_posteriors_of_well_explained_training_rows(detector, tabular):
     X, y = tabular
     k = detector.module_.config.n_components
@@ -240,12 +245,6 @@ def test_prior_is_the_posteriors_of_well_explained_training_rows(detector, tabul
     assert y[match].sum() == 0
     small = clone_with(detector, n_prior_components=50).fit(X)
     assert small.prior_loc_.shape == (50, k)
-
-
-def clone_with(detector, **params):
-    from sklearn.base import clone
-
-    return clone(detector).set_params(max_iter=20, **params)
 
 
 def test_without_the_mixture_prior_the_score_is_the_corrected_elbo(tabular):
