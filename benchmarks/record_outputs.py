@@ -120,6 +120,21 @@ def _cases():
                 ),
             ),
             (
+                "transformer_early_stopping_memmap",
+                VAETransformer(
+                    3,
+                    hidden_layer_sizes=(16,),
+                    max_iter=4,
+                    early_stopping=True,
+                    device="cpu",
+                    random_state=8,
+                ),
+            ),
+            (
+                "detector_memmap",
+                VAEOutlierDetector(max_iter=4, device="cpu", random_state=9),
+            ),
+            (
                 "transformer_partial_fit",
                 VAETransformer(
                     2, hidden_layer_sizes=(16,), device="cpu", random_state=6

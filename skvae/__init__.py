@@ -3,23 +3,25 @@
 # Authors: The skvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-__version__ = "0.1.0"
-
-from skvae._model import VAE, MixturePrior, VAEConfig
+from skvae._model import VAE, VAEConfig
+from skvae._priors import MixturePrior
 from skvae._utils import DeviceWarning
+from skvae._version import __version__
+
+# The face needs scikit-learn; it is imported on first use so that the torch
+# core (VAE, VAEConfig, MixturePrior) stays usable without scikit-learn.
+_FACE = {
+    "VAETransformer": "skvae._estimator",
+    "VAEOutlierDetector": "skvae._outlier",
+    "load": "skvae._load",
+}
 
 
 def __getattr__(name):
-    # The estimator needs scikit-learn; import it on first use so that the torch
-    # core (VAE, VAEConfig) stays usable without scikit-learn installed.
-    if name in ("VAETransformer", "load"):
-        from skvae import _estimator
+    if name in _FACE:
+        import importlib
 
-        return getattr(_estimator, name)
-    if name == "VAEOutlierDetector":
-        from skvae._outlier import VAEOutlierDetector
-
-        return VAEOutlierDetector
+        return getattr(importlib.import_module(_FACE[name]), name)
     raise AttributeError(f"module 'skvae' has no attribute {name!r}")
 
 

@@ -21,7 +21,8 @@ class Likelihood:
     """
 
     name = ""
-    n_params = 1
+    n_params = 1  # decoder outputs per feature
+    has_scale = False  # a learned variance or scale (floored by ``var_floor``)
 
     def log_prob(self, out, x):
         """Per-feature log p(x_j | z) in nats, of shape ``(..., n_features)``."""
@@ -96,6 +97,7 @@ class Gaussian(Likelihood):
 
     name = "gaussian"
     n_params = 2
+    has_scale = True
 
     def __init__(self, var_floor=1e-6):
         self.var_floor = float(var_floor)
@@ -162,15 +164,15 @@ class Cauchy(Gaussian):
         return loc + var.sqrt() * torch.tan(math.pi * (u - 0.5))
 
 
+# The registry: every name the estimators accept comes from here.
+LIKELIHOODS = {cls.name: cls for cls in (Bernoulli, Gaussian, Cauchy)}
+
+
 def make_likelihood(name, var_floor=1e-6):
-    """Return the likelihood called ``name`` ("bernoulli", "gaussian", "cauchy")."""
-    if name == "bernoulli":
-        return Bernoulli()
-    if name == "gaussian":
-        return Gaussian(var_floor=var_floor)
-    if name == "cauchy":
-        return Cauchy(var_floor=var_floor)
-    raise ValueError(f"Unknown likelihood {name!r}; expected one of {LIKELIHOODS}.")
-
-
-LIKELIHOODS = ("bernoulli", "gaussian", "cauchy")
+    """Return the likelihood called ``name``, one of :data:`LIKELIHOODS`."""
+    if name not in LIKELIHOODS:
+        raise ValueError(
+            f"Unknown likelihood {name!r}; expected one of {sorted(LIKELIHOODS)}."
+        )
+    cls = LIKELIHOODS[name]
+    return cls(var_floor=var_floor) if cls.has_scale else cls()

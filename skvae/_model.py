@@ -16,9 +16,11 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import nn
 
-from skvae._likelihoods import Gaussian, make_likelihood
+from skvae._docs import fill
+from skvae._likelihoods import make_likelihood
+from skvae._priors import gaussian_kl, standard_normal_log_prob
+from skvae._utils import rows_per_block
 
-_LOG_2PI = math.log(2.0 * math.pi)
 _MAX_LOG_SCALE = 20.0
 
 ACTIVATIONS = {
@@ -124,100 +126,7 @@ def mlp(sizes, activation):
     return nn.Sequential(*layers)
 
 
-def gaussian_kl(loc, log_scale):
-    """KL(N(loc, exp(log_scale)^2) || N(0, 1)) per dimension, in closed form.
-
-    Kingma & Welling (2013), Appendix B:
-    ``-KL = 0.5 * (1 + log sigma^2 - mu^2 - sigma^2)``.
-    """
-    return 0.5 * (loc.square() + torch.exp(2.0 * log_scale) - 1.0) - log_scale
-
-
-def standard_normal_log_prob(z):
-    """log N(z; 0, I) per dimension."""
-    return -0.5 * (z.square() + _LOG_2PI)
-
-
-class MixturePrior:
-    """A mixture of diagonal Gaussians over z, usable as the prior of a :class:`VAE`.
-
-    ``p(z) = (1/M) sum_m N(z; loc_m, diag exp(log_scale_m)^2)``. Built from the
-    posteriors q(z | x_m) of M training points it is an estimate of the
-    *aggregate posterior*, the prior that maximises the average ELBO of those
-    points for the fitted encoder and decoder (Hoffman & Johnson, 2016; the
-    VampPrior of Tomczak & Welling, 2018, learns such a mixture). Unlike
-    N(0, I) it gives low density to the regions of latent space that no
-    training point uses.
-
-    Parameters
-    ----------
-    loc, log_scale : Tensor of shape (M, n_components)
-        Means and log standard deviations of the components.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from skvae import MixturePrior
-    >>> from skvae._model import standard_normal_log_prob
-    >>> prior = MixturePrior(torch.zeros(1, 2), torch.zeros(1, 2))
-    >>> z = torch.randn(5, 2, generator=torch.Generator().manual_seed(0))
-    >>> torch.allclose(prior.log_prob(z), standard_normal_log_prob(z).sum(-1))
-    True
-    """
-
-    def __init__(self, loc, log_scale):
-        if loc.ndim != 2 or loc.shape != log_scale.shape:
-            raise ValueError(
-                "loc and log_scale must both have shape (n_mixture, n_components); "
-                f"got {tuple(loc.shape)} and {tuple(log_scale.shape)}."
-            )
-        self.loc = loc
-        self.log_scale = log_scale
-        # sum_k log N(z_k; m_k, s_k) = -0.5 z^2 . w + z . (m w) + const_m, with
-        # w = 1 / s^2: two matrix products instead of an (..., M, k) tensor.
-        # The terms cancel for z near m and a narrow s, so they are float64.
-        loc, log_scale = loc.double(), log_scale.double()
-        self._precision = torch.exp(-2.0 * log_scale)  # (M, k)
-        self._shift = loc * self._precision
-        self._const = -0.5 * (
-            (loc * self._shift).sum(-1) + loc.shape[-1] * _LOG_2PI
-        ) - log_scale.sum(-1)
-
-    def log_prob(self, z):
-        """Compute log p(z) of each code, summed over the latent dimensions.
-
-        Parameters
-        ----------
-        z : Tensor of shape (..., n_components)
-            Latent codes.
-
-        Returns
-        -------
-        log_pz : Tensor of shape (...)
-            The log-density of each code, in nats.
-
-        Examples
-        --------
-        >>> import torch
-        >>> from skvae import MixturePrior
-        >>> prior = MixturePrior(torch.randn(3, 2), torch.zeros(3, 2))
-        >>> prior.log_prob(torch.zeros(4, 5, 2)).shape
-        torch.Size([4, 5])
-        """
-        z64 = z.double()
-        log_p = (
-            -0.5 * (z64.square() @ self._precision.T)
-            + z64 @ self._shift.T
-            + self._const
-        )  # (..., M)
-        return log_mean_exp(log_p, dim=-1).to(z.dtype)
-
-
-def log_mean_exp(x, dim=0):
-    """log(mean(exp(x))) along ``dim``, computed stably with logsumexp."""
-    return torch.logsumexp(x, dim=dim) - math.log(x.shape[dim])
-
-
+@fill
 class VAE(nn.Module):
     """A variational autoencoder trained with the SGVB estimator (AEVB).
 
@@ -255,11 +164,7 @@ class VAE(nn.Module):
     --------
     Train the module in a plain torch loop by maximising the ELBO:
 
-    >>> import torch
-    >>> from skvae import VAE, VAEConfig
-    >>> config = VAEConfig(n_features=4, hidden_layer_sizes=(8,))
-    >>> model = VAE(config, generator=torch.Generator().manual_seed(0))
-    >>> x = torch.rand(50, 4, generator=torch.Generator().manual_seed(0))
+    {model_and_data}
     >>> optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
     >>> generator = torch.Generator().manual_seed(0)
     >>> for epoch in range(5):
@@ -284,8 +189,7 @@ class VAE(nn.Module):
         # Build on the meta device (no memory, no random numbers), then allocate
         # and initialise explicitly from ``generator``.
         self._shared_variance = (
-            isinstance(self.likelihood, Gaussian)  # Gaussian and Cauchy
-            and config.decoder_variance == "per_feature"
+            self.likelihood.has_scale and config.decoder_variance == "per_feature"
         )
         n_out = d if self._shared_variance else self.likelihood.n_params * d
         with torch.device("meta"):
@@ -299,6 +203,7 @@ class VAE(nn.Module):
             self.to(dtype)
         self.reset_parameters(generator)
 
+    @fill
     @torch.no_grad()
     def reset_parameters(self, generator=None):
         """Initialise every Linear layer as torch does, drawing from ``generator``.
@@ -314,10 +219,7 @@ class VAE(nn.Module):
 
         Examples
         --------
-        >>> import torch
-        >>> from skvae import VAE, VAEConfig
-        >>> config = VAEConfig(n_features=4, hidden_layer_sizes=(8,))
-        >>> model = VAE(config, generator=torch.Generator().manual_seed(0))
+        {model}
         >>> model.reset_parameters(torch.Generator().manual_seed(1))
         >>> fresh = VAE(config, generator=torch.Generator().manual_seed(1))
         >>> torch.equal(model.encoder[0].weight, fresh.encoder[0].weight)
@@ -332,13 +234,11 @@ class VAE(nn.Module):
                 nn.init.uniform_(module.weight, -bound, bound, generator=generator)
                 nn.init.uniform_(module.bias, -bound, bound, generator=generator)
 
+    @fill
     def encode(self, x):
         """Compute the parameters of q(z | x): the mean and the log standard deviation.
 
-        Parameters
-        ----------
-        x : Tensor of shape (n, n_features)
-            The data, in the model's dtype and on its device.
+        {x_tensor}
 
         Returns
         -------
@@ -350,11 +250,7 @@ class VAE(nn.Module):
 
         Examples
         --------
-        >>> import torch
-        >>> from skvae import VAE, VAEConfig
-        >>> config = VAEConfig(n_features=4, hidden_layer_sizes=(8,))
-        >>> model = VAE(config, generator=torch.Generator().manual_seed(0))
-        >>> x = torch.rand(50, 4, generator=torch.Generator().manual_seed(0))
+        {model_and_data}
         >>> loc, log_scale = model.encode(x)
         >>> loc.shape, log_scale.shape
         (torch.Size([50, 2]), torch.Size([50, 2]))
@@ -366,13 +262,11 @@ class VAE(nn.Module):
         # exp() finite for inputs far outside the training data.
         return loc, log_scale.clamp(-_MAX_LOG_SCALE, _MAX_LOG_SCALE)
 
+    @fill
     def decode(self, z):
         """Compute the decoder's raw output: the likelihood's parameters for p(x | z).
 
-        Parameters
-        ----------
-        z : Tensor of shape (..., n_components)
-            Latent codes.
+        {z_codes}
 
         Returns
         -------
@@ -383,10 +277,7 @@ class VAE(nn.Module):
 
         Examples
         --------
-        >>> import torch
-        >>> from skvae import VAE, VAEConfig
-        >>> config = VAEConfig(n_features=4, hidden_layer_sizes=(8,))
-        >>> model = VAE(config, generator=torch.Generator().manual_seed(0))
+        {model}
         >>> z = torch.zeros(3, 2)
         >>> model.decode(z).shape  # a mean and a variance for each of 4 features
         torch.Size([3, 8])
@@ -396,13 +287,11 @@ class VAE(nn.Module):
             out = torch.cat([out, self.raw_variance.to(out.dtype).expand_as(out)], -1)
         return out
 
+    @fill
     def decode_mean(self, z):
         """Compute E[x | z], the decoder's mean in data space.
 
-        Parameters
-        ----------
-        z : Tensor of shape (..., n_components)
-            Latent codes.
+        {z_codes}
 
         Returns
         -------
@@ -411,10 +300,7 @@ class VAE(nn.Module):
 
         Examples
         --------
-        >>> import torch
-        >>> from skvae import VAE, VAEConfig
-        >>> config = VAEConfig(n_features=4, hidden_layer_sizes=(8,))
-        >>> model = VAE(config, generator=torch.Generator().manual_seed(0))
+        {model}
         >>> z = torch.zeros(3, 2)
         >>> model.decode_mean(z).shape
         torch.Size([3, 4])
@@ -426,6 +312,7 @@ class VAE(nn.Module):
             shape, generator=generator, device=like.device, dtype=like.dtype
         )
 
+    @fill
     def elbo(self, x, *, n_samples=1, eps=None, generator=None, beta=1.0, prior=None):
         """Compute the evidence lower bound per sample, in nats.
 
@@ -434,22 +321,16 @@ class VAE(nn.Module):
         and the KL term in closed form (for the N(0, I) prior; with another
         ``prior`` it is estimated from the same draws).
 
-        Parameters
-        ----------
-        x : Tensor of shape (n, n_features)
-            The data, in the model's dtype and on its device.
-        n_samples : int, default=1
-            Monte Carlo draws per sample (ignored when ``eps`` is given).
+        {x_tensor}
+        {mc_draws}
         eps : Tensor of shape (n_samples, n or 1, n_components), optional
             Standard normal noise to use. A leading shape of ``(S, 1, k)`` shares
             the same draws across rows ("common random numbers"), which makes the
             result of each row independent of the other rows in the batch.
-        generator : torch.Generator, optional
-            Source of ``eps`` when it is not given.
+        {noise_source}
         beta : float, default=1.0
             Weight of the KL term (1.0 is the ELBO; other values give beta-VAE).
-        prior : MixturePrior, optional
-            The prior p(z); None is the model's N(0, I).
+        {prior_param}
 
         Returns
         -------
@@ -458,11 +339,7 @@ class VAE(nn.Module):
 
         Examples
         --------
-        >>> import torch
-        >>> from skvae import VAE, VAEConfig
-        >>> config = VAEConfig(n_features=4, hidden_layer_sizes=(8,))
-        >>> model = VAE(config, generator=torch.Generator().manual_seed(0))
-        >>> x = torch.rand(50, 4, generator=torch.Generator().manual_seed(0))
+        {model_and_data}
         >>> generator = torch.Generator().manual_seed(0)
         >>> model.elbo(x, n_samples=10, generator=generator).shape
         torch.Size([50])
@@ -484,24 +361,19 @@ class VAE(nn.Module):
             kl = (log_q - prior.log_prob(z)).mean(0)
         return rec, kl
 
+    @fill
     def elbo_per_feature(self, x, *, n_samples=1, eps=None, generator=None, prior=None):
         """Compute E_q[log p(x_j | z)] per feature and the KL term per sample.
 
         The reconstruction term factorises over features; summing the returned
         ``(n, n_features)`` array and subtracting the ``(n,)`` KL gives :meth:`elbo`.
 
-        Parameters
-        ----------
-        x : Tensor of shape (n, n_features)
-            The data, in the model's dtype and on its device.
-        n_samples : int, default=1
-            Monte Carlo draws per sample (ignored when ``eps`` is given).
+        {x_tensor}
+        {mc_draws}
         eps : Tensor of shape (n_samples, n or 1, n_components), optional
             Standard normal noise to use; see :meth:`elbo`.
-        generator : torch.Generator, optional
-            Source of ``eps`` when it is not given.
-        prior : MixturePrior, optional
-            The prior p(z); None is the model's N(0, I).
+        {noise_source}
+        {prior_param}
 
         Returns
         -------
@@ -513,11 +385,7 @@ class VAE(nn.Module):
 
         Examples
         --------
-        >>> import torch
-        >>> from skvae import VAE, VAEConfig
-        >>> config = VAEConfig(n_features=4, hidden_layer_sizes=(8,))
-        >>> model = VAE(config, generator=torch.Generator().manual_seed(0))
-        >>> x = torch.rand(50, 4, generator=torch.Generator().manual_seed(0))
+        {model_and_data}
         >>> eps = torch.randn(10, 1, 2, generator=torch.Generator().manual_seed(0))
         >>> reconstruction, kl = model.elbo_per_feature(x, eps=eps)
         >>> reconstruction.shape, kl.shape
@@ -527,6 +395,7 @@ class VAE(nn.Module):
         """
         return self._elbo_terms(x, n_samples, eps, generator, prior)
 
+    @fill
     def log_marginal_likelihood(
         self, x, *, n_samples=100, eps=None, generator=None, chunk_size=None, prior=None
     ):
@@ -537,21 +406,17 @@ class VAE(nn.Module):
         K = 1 and tightens as K grows. Draws are processed ``chunk_size`` at a
         time and combined with a running logsumexp, so memory does not grow with K.
 
-        Parameters
-        ----------
-        x : Tensor of shape (n, n_features)
-            The data, in the model's dtype and on its device.
+        {x_tensor}
         n_samples : int, default=100
             The number K of importance samples (ignored when ``eps`` is given).
         eps : Tensor of shape (K, n or 1, n_components), optional
             Standard normal noise; see :meth:`elbo`. By default one set of K
             draws, shared by all rows.
-        generator : torch.Generator, optional
-            Source of ``eps`` when it is not given.
+        {noise_source}
         chunk_size : int, optional
-            Importance samples per chunk; default all at once up to 2**22 numbers.
-        prior : MixturePrior, optional
-            The prior p(z); None is the model's N(0, I).
+            Importance samples per chunk; by default as many as fit the block
+            budget of ``skvae._utils.BLOCK_NUMBERS`` numbers.
+        {prior_param}
 
         Returns
         -------
@@ -560,11 +425,7 @@ class VAE(nn.Module):
 
         Examples
         --------
-        >>> import torch
-        >>> from skvae import VAE, VAEConfig
-        >>> config = VAEConfig(n_features=4, hidden_layer_sizes=(8,))
-        >>> model = VAE(config, generator=torch.Generator().manual_seed(0))
-        >>> x = torch.rand(50, 4, generator=torch.Generator().manual_seed(0))
+        {model_and_data}
         >>> generator = torch.Generator().manual_seed(0)
         >>> model.log_marginal_likelihood(x, n_samples=20, generator=generator).shape
         torch.Size([50])
@@ -577,8 +438,7 @@ class VAE(nn.Module):
             per_row = self.likelihood.n_params * self.config.n_features
             if prior is not None:
                 per_row += prior.loc.numel()
-            per_draw = x.shape[0] * per_row
-            chunk_size = max(1, min(n_draws, 2**22 // max(per_draw, 1)))
+            chunk_size = min(n_draws, rows_per_block(x.shape[0] * per_row))
         scale = torch.exp(log_scale)
         log_q_const = log_scale.sum(-1)
         acc = None
@@ -595,6 +455,7 @@ class VAE(nn.Module):
             acc = lse if acc is None else torch.logaddexp(acc, lse)
         return acc - math.log(n_draws)
 
+    @fill
     @torch.no_grad()
     def sample(self, n_samples, *, generator=None, mean=True):
         """Generate data by ancestral sampling: z ~ N(0, I), then x from p(x | z).
@@ -616,10 +477,7 @@ class VAE(nn.Module):
 
         Examples
         --------
-        >>> import torch
-        >>> from skvae import VAE, VAEConfig
-        >>> config = VAEConfig(n_features=4, hidden_layer_sizes=(8,))
-        >>> model = VAE(config, generator=torch.Generator().manual_seed(0))
+        {model}
         >>> generator = torch.Generator().manual_seed(0)
         >>> model.sample(3, generator=generator).shape
         torch.Size([3, 4])
@@ -633,18 +491,44 @@ class VAE(nn.Module):
             device=p.device,
             dtype=p.dtype,
         )
+        return self.generate(z, generator=generator, mean=mean)
+
+    @fill
+    @torch.no_grad()
+    def generate(self, z, *, generator=None, mean=True):
+        """Generate data from given codes: E[x | z], or a draw x ~ p(x | z).
+
+        Parameters
+        ----------
+        z : Tensor of shape (n, n_components)
+            Latent codes, for example draws from the prior.
+        generator : torch.Generator, optional
+            Source of the draws of x when ``mean=False``.
+        mean : bool, default=True
+            Return the decoder's mean; if False, a draw from p(x | z).
+
+        Returns
+        -------
+        x : Tensor of shape (n, n_features)
+            One sample for each code.
+
+        Examples
+        --------
+        {model}
+        >>> z = torch.zeros(3, 2)
+        >>> torch.equal(model.generate(z), model.decode_mean(z))
+        True
+        """
         out = self.decode(z)
         if mean:
             return self.likelihood.mean(out)
         return self.likelihood.sample(out, generator=generator)
 
+    @fill
     def forward(self, x, generator=None):
         """Compute the per-sample ELBO of ``x`` with one draw (the training objective).
 
-        Parameters
-        ----------
-        x : Tensor of shape (n, n_features)
-            The data, in the model's dtype and on its device.
+        {x_tensor}
         generator : torch.Generator, optional
             Source of the reparameterisation noise.
 
@@ -655,11 +539,7 @@ class VAE(nn.Module):
 
         Examples
         --------
-        >>> import torch
-        >>> from skvae import VAE, VAEConfig
-        >>> config = VAEConfig(n_features=4, hidden_layer_sizes=(8,))
-        >>> model = VAE(config, generator=torch.Generator().manual_seed(0))
-        >>> x = torch.rand(50, 4, generator=torch.Generator().manual_seed(0))
+        {model_and_data}
         >>> loss = -model(x, torch.Generator().manual_seed(0)).mean()
         >>> loss.backward()
         >>> model.encoder[0].weight.grad.shape

@@ -4,85 +4,41 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
-import re
 from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
-import torch
 from sklearn.base import OutlierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from skvae._estimator import _ESTIMATORS, VAETransformer, _column_moments
+from skvae import _inference
+from skvae._docs import (
+    ATTRIBUTES,
+    DETECTOR_ATTRIBUTES,
+    DETECTOR_PARAMETERS,
+    PARAMETERS,
+    fill,
+    section,
+)
+from skvae._estimator import VAETransformer
 from skvae._likelihoods import LIKELIHOODS
-from skvae._model import MixturePrior
-from skvae._utils import DTYPES
 
-
-def _parameter_entries(doc):
-    """The entries of a numpydoc Parameters section, by parameter name."""
-    section = doc.split("Parameters\n    ----------\n", 1)[1].split("\n    Attributes")[
-        0
-    ]
-    entries = re.split(r"\n(?=    \w+ : )", section.strip("\n"))
-    return {e.split(" : ")[0].strip(): e.rstrip() for e in entries}
-
-
-_SHARED = _parameter_entries(VAETransformer.__doc__)
-_OWN = {
-    "n_components": """    n_components : int or None, default=None
-        Size of the latent code z; None picks ``min(8, ceil(n_features / 2))``.""",
-    "contamination": """    contamination : "auto" or float in (0, 0.5], default="auto"
-        Share of outliers expected in the training data; it sets ``offset_``,
-        the threshold of :meth:`predict`, as that quantile of the training
-        scores. "auto" uses Tukey's rule instead: a point is an outlier when its
-        score is below ``Q1 - 1.5 * IQR`` of the training scores.""",
-    "support_fraction": """    support_fraction : float in (0, 1], default=0.8
-        Share of each minibatch the training objective averages over: each step
-        maximises the mean ELBO of the best-explained ``support_fraction`` of
-        its samples and ignores the rest, and early stopping watches the same
-        trimmed mean of the held-out ELBOs. This is a trimmed likelihood
-        estimator (the idea behind the minimum covariance determinant of
-        :class:`~sklearn.covariance.EllipticEnvelope`): outliers in the training
-        data are not learnt, so they keep low scores. 1.0 fits the plain
-        ELBO.""",
-    "n_prior_components": """    n_prior_components : int or None, default=500
-        Size of the prior the scores use: after training, N(0, I) is replaced
-        by the mixture of the posteriors q(z | x_m) of this many training rows
-        drawn from the best-explained ``support_fraction`` of them (all of them
-        when there are fewer), an estimate of the aggregate posterior. Codes in
-        regions of latent space that no training row uses then cost more, so a
-        novel sample that the decoder happens to reconstruct well from such a
-        code is not scored as normal. None keeps N(0, I).""",
-    "hidden_layer_sizes": """    hidden_layer_sizes : tuple of int, default=(64, 32)
-        Widths of the encoder's hidden layers; the decoder mirrors them. Smaller
-        than :class:`VAETransformer`'s default: a detector needs a model of the
-        bulk of the data, not of every detail (on the ODDS sets the smaller
-        network ranks outliers better and fits twice as fast).""",
-    "likelihood": """    likelihood : {"auto", "cauchy", "gaussian", "bernoulli"}, \
-default="auto"
-        "auto" picks "bernoulli" when the training data lie in [0, 1] (images
-        scaled by 255, binary features) and "cauchy" otherwise: a heavy-tailed
-        decoder, so that one sharply predicted feature (a count that is nearly
-        always zero) cannot dominate a sample's score.""",
-    "early_stopping": """    early_stopping : bool, default=True
-        Hold out ``validation_fraction`` of the training data and stop when its
-        trimmed ELBO (see ``support_fraction``) stops improving, restoring the
-        best weights.""",
-    "max_iter": """    max_iter : int, default=100
-        Maximum number of epochs per call of :meth:`fit`.""",
-}
-_ORDER = [
+_PARAMETERS = [
     "n_components",
     "contamination",
     "support_fraction",
     "n_prior_components",
-    *[k for k in _SHARED if k != "n_components"],
+    *[k for k in PARAMETERS if k != "n_components"],
 ]
-
-
-def _parameters_doc():
-    return "\n\n".join(_OWN.get(name, _SHARED.get(name)) for name in _ORDER)
+_ATTRIBUTES = [
+    "offset_",
+    "likelihood_",
+    "prior_loc_",
+    "prior_log_scale_",
+    "mean_",
+    "scale_",
+    *ATTRIBUTES,
+]
 
 
 class VAEOutlierDetector(OutlierMixin, VAETransformer):
@@ -138,62 +94,11 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
 
     Parameters
     ----------
-{_parameters_doc()}
+{section(_PARAMETERS, DETECTOR_PARAMETERS, PARAMETERS)}
 
     Attributes
     ----------
-    offset_ : float
-        Threshold on :meth:`score_samples`: ``decision_function = score_samples
-        - offset_``.
-
-    likelihood_ : str
-        The likelihood in use ("cauchy", "gaussian" or "bernoulli").
-
-    prior_loc_ : ndarray of shape (n_mixture, n_components) or None
-        Means of the mixture prior's components (the posterior means of the
-        chosen training rows); None with ``n_prior_components=None``.
-
-    prior_log_scale_ : ndarray of shape (n_mixture, n_components) or None
-        Log standard deviations of the mixture prior's components.
-
-    mean_ : ndarray of shape (n_features,) or None
-        Feature means removed before a real-valued model; None for Bernoulli.
-
-    scale_ : ndarray of shape (n_features,) or None
-        Feature scales divided out before a real-valued model; None for
-        Bernoulli.
-
-    module_ : skvae.VAE
-        The fitted torch module.
-
-    device_ : torch.device
-        The device ``module_`` lives on.
-
-    var_floor_ : float
-        The floor of the decoder's variance or squared scale (0.0 for
-        Bernoulli).
-
-    n_iter_ : int
-        Number of epochs run.
-
-    loss_curve_ : list of float
-        Mean negative ELBO of the training data after each epoch.
-
-    best_loss_ : float or None
-        Lowest value of ``loss_curve_``; None with ``early_stopping``.
-
-    validation_scores_ : list of float or None
-        Mean ELBO of the held-out data after each epoch.
-
-    best_validation_score_ : float or None
-        Highest value of ``validation_scores_``.
-
-    n_features_in_ : int
-        Number of features seen during :term:`fit`.
-
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during :term:`fit`. Defined only when `X`
-        has feature names that are all strings.
+{section(_ATTRIBUTES, DETECTOR_ATTRIBUTES, ATTRIBUTES)}
 
     See Also
     --------
@@ -247,6 +152,7 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
         "prior_loc_",
         "prior_log_scale_",
     )
+    _relative_scores: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -312,25 +218,23 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
         self.n_prior_components = n_prior_components
 
     # ------------------------------------------------------------- the hooks
-    def _likelihood_name(self, X):
+    def _likelihood_name(self, x_min, x_max):
         if self.likelihood != "auto":
             return self.likelihood
-        inside = X.size and float(np.min(X)) >= 0.0 and float(np.max(X)) <= 1.0
-        return "bernoulli" if inside else "cauchy"
+        return "bernoulli" if x_min >= 0.0 and x_max <= 1.0 else "cauchy"
 
     def _support_fraction(self):
         return self.support_fraction
 
-    def _n_components(self, X):
+    def _n_components(self, n_features):
         if self.n_components is not None:
             return self.n_components
-        return max(1, min(8, math.ceil(X.shape[1] / 2)))
+        return max(1, min(8, math.ceil(n_features / 2)))
 
-    def _fit_preprocessing(self, X):
-        self.likelihood_ = self._likelihood_name(X)
-        if self.likelihood_ != "bernoulli":
-            self.mean_, variance = _column_moments(X)
-            scale = np.sqrt(variance)
+    def _fit_preprocessing(self, stats, likelihood):
+        if LIKELIHOODS[likelihood].has_scale:
+            self.mean_ = stats["mean"]
+            scale = np.sqrt(stats["var"])
             self.scale_ = np.where(scale > 0, scale, 1.0)
         else:
             self.mean_ = self.scale_ = None
@@ -345,10 +249,8 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
             return X
         return (X * self.scale_ + self.mean_).astype(X.dtype, copy=False)
 
-    # --------------------------------------------------------------- fitting
-    def _fit(self, X, incremental):
-        super()._fit(X, incremental)
-        X = self._validate_for_scoring(X)
+    def _post_fit(self, X):
+        """The mixture prior, then the threshold on the training scores."""
         self._fit_prior(X)
         scores = self._score_rows(X)
         if self.contamination == "auto":
@@ -356,13 +258,9 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
             self.offset_ = float(q1 - 1.5 * (q3 - q1))
         else:
             self.offset_ = float(np.percentile(scores, 100.0 * self.contamination))
-        return self
 
     def _fit_prior(self, X):
-        """Mixture prior from the posteriors of well-explained training rows.
-
-        X is the training data, validated and in model space.
-        """
+        """Mixture prior from the posteriors of well-explained training rows."""
         self.prior_loc_ = self.prior_log_scale_ = None
         if self.n_prior_components is None:
             return
@@ -372,38 +270,25 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
         rng = np.random.RandomState(self._score_seed)
         size = min(self.n_prior_components, keep.size)
         rows = np.sort(rng.choice(keep, size=size, replace=False))
-        X_rows = X[rows]
+        codes = _inference.encode_rows(self.module_, X[rows], scale=True)
         k = self.module_.config.n_components
-        codes = self._map_rows(
-            X_rows,
-            lambda xb: torch.cat(self.module_.encode(xb), dim=-1),
-            (2 * k,),
-            X_rows.shape[1] + 2 * k,  # as transform's
-        ).astype(np.float64)
+        codes = codes.astype(np.float64)
         self.prior_loc_, self.prior_log_scale_ = codes[:, :k], codes[:, k:]
 
-    # ------------------------------------------------------------- inference
     def _score_prior(self):
         if getattr(self, "prior_loc_", None) is None:
             return None
-        dtype = DTYPES[self.dtype]
-        return MixturePrior(
-            torch.as_tensor(self.prior_loc_, dtype=dtype, device=self.device_),
-            torch.as_tensor(self.prior_log_scale_, dtype=dtype, device=self.device_),
+        return _inference.mixture_prior(
+            self.module_, self.prior_loc_, self.prior_log_scale_
         )
 
-    def _adjust_scores(self, X, scores):
-        """Subtract the saturated log-likelihood (per feature, or summed per row)."""
-        lik = self.module_.likelihood
-        out = np.empty(scores.shape, dtype=np.float64)
-        for start in range(0, X.shape[0], 65536):
-            xb = torch.as_tensor(np.asarray(X[start : start + 65536], dtype=np.float64))
-            saturated = lik.saturated_log_prob(xb)
-            if scores.ndim == 1:
-                saturated = saturated.sum(-1)
-            out[start : start + xb.shape[0]] = saturated.numpy()
-        return (scores - out).astype(scores.dtype, copy=False)
+    @property
+    def likelihood_(self):
+        """The likelihood in use, from ``module_``."""
+        return self.module_.config.likelihood
 
+    # ---------------------------------------------------------- public methods
+    @fill
     def score_samples(self, X):
         """Anomaly score of each sample: high for normal points, about <= 0 nats.
 
@@ -411,10 +296,7 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
         log p(x)) under the mixture prior, minus the saturated log-likelihood
         of the sample; see the class description.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Data to score.
+        {X_param}
 
         Returns
         -------
@@ -423,16 +305,13 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
 
         Examples
         --------
-        >>> import numpy as np
-        >>> from skvae import VAEOutlierDetector
-        >>> X = np.random.RandomState(0).randn(50, 4)
-        >>> det = VAEOutlierDetector(hidden_layer_sizes=(8,), max_iter=5,
-        ...                          random_state=0).fit(X)
+        {fitted_detector}
         >>> det.score_samples(X).shape
         (50,)
         """
         return super().score_samples(X)
 
+    @fill
     def score_samples_per_feature(self, X):
         """Each feature's share of the anomaly score, in nats (<= 0).
 
@@ -442,10 +321,7 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
         :meth:`score_samples` (``score_method="elbo"``) plus the KL term
         ``E_q[log q(z|x) - log p(z)]`` under the mixture prior.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Data to explain.
+        {X_param}
 
         Returns
         -------
@@ -454,23 +330,17 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
 
         Examples
         --------
-        >>> import numpy as np
-        >>> from skvae import VAEOutlierDetector
-        >>> X = np.random.RandomState(0).randn(50, 4)
-        >>> det = VAEOutlierDetector(hidden_layer_sizes=(8,), max_iter=5,
-        ...                          random_state=0).fit(X)
+        {fitted_detector}
         >>> det.score_samples_per_feature(X).shape
         (50, 4)
         """
         return super().score_samples_per_feature(X)
 
+    @fill
     def decision_function(self, X):
         """Shifted score: negative for outliers, positive for inliers.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Data to score.
+        {X_param}
 
         Returns
         -------
@@ -479,11 +349,7 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
 
         Examples
         --------
-        >>> import numpy as np
-        >>> from skvae import VAEOutlierDetector
-        >>> X = np.random.RandomState(0).randn(50, 4)
-        >>> det = VAEOutlierDetector(hidden_layer_sizes=(8,), max_iter=5,
-        ...                          random_state=0).fit(X)
+        {fitted_detector}
         >>> decision = det.decision_function(X)
         >>> decision.shape
         (50,)
@@ -492,13 +358,11 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
         """
         return self.score_samples(X) - self.offset_
 
+    @fill
     def predict(self, X):
         """Label each sample: +1 for an inlier, -1 for an outlier.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Data to label.
+        {X_param}
 
         Returns
         -------
@@ -507,11 +371,7 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
 
         Examples
         --------
-        >>> import numpy as np
-        >>> from skvae import VAEOutlierDetector
-        >>> X = np.random.RandomState(0).randn(50, 4)
-        >>> det = VAEOutlierDetector(hidden_layer_sizes=(8,), max_iter=5,
-        ...                          random_state=0).fit(X)
+        {fitted_detector}
         >>> labels = det.predict(X)
         >>> labels.shape
         (50,)
@@ -519,35 +379,3 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
         True
         """
         return np.where(self.decision_function(X) < 0, -1, 1)
-
-    def score(self, X, y=None):
-        """Mean anomaly score of X (higher: X looks more like the training data).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Data to score.
-
-        y : Ignored
-            Not used, present for API consistency by convention.
-
-        Returns
-        -------
-        score : float
-            Mean of :meth:`score_samples`.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from skvae import VAEOutlierDetector
-        >>> X = np.random.RandomState(0).randn(50, 4)
-        >>> det = VAEOutlierDetector(hidden_layer_sizes=(8,), max_iter=5,
-        ...                          random_state=0).fit(X)
-        >>> score = det.score(X)
-        >>> bool(np.isclose(score, det.score_samples(X).mean()))
-        True
-        """
-        return float(np.mean(self.score_samples(X)))
-
-
-_ESTIMATORS.append(VAEOutlierDetector)

@@ -4,6 +4,15 @@
 ``torch.load(weights_only=True)``, which refuses any pickled object other than
 tensors and containers of plain values, so opening a file can never run code.
 A SHA-256 digest over the content detects files modified after saving.
+
+:func:`pack` and :func:`unpack` turn a model and its optimiser into plain CPU
+values and back; ``save``/``load`` and pickling both use them.
+
+File format history:
+
+* 1 (skvae 0.1.0): fitted attributes derived from the model or the training
+  state (``n_iter_``, ``loss_curve_``, ``var_floor_``, ...) stored twice.
+* 2: each value stored once; format 1 still loads.
 """
 
 # Authors: The skvae developers
@@ -11,12 +20,71 @@ A SHA-256 digest over the content detects files modified after saving.
 
 import hashlib
 import os
-import warnings
 
+import numpy as np
 import torch
 
+from skvae._model import VAE, VAEConfig
+from skvae._training import make_optimizer
+from skvae._utils import make_generator, warn
+
 FORMAT = "skvae-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+
+
+def tree_to_cpu(obj):
+    """Nested dicts, lists and tuples with every tensor detached on the CPU."""
+    if isinstance(obj, torch.Tensor):
+        return obj.detach().cpu()
+    if isinstance(obj, dict):
+        return {k: tree_to_cpu(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return type(obj)(tree_to_cpu(v) for v in obj)
+    return obj
+
+
+def to_plain(value):
+    """numpy values as plain Python ones (the safe format stores no objects)."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, list):
+        return [to_plain(v) for v in value]
+    return value
+
+
+def pack(module, optimizer):
+    """A model and its optimiser as plain values and CPU tensors."""
+    return {
+        "config": module.config.to_dict(),
+        "state_dict": tree_to_cpu(module.state_dict()),
+        "optimizer": tree_to_cpu(optimizer.state_dict()),
+    }
+
+
+def unpack(packed, *, device, solver, learning_rate):
+    """Rebuild ``(module, optimizer)`` from :func:`pack`'s output on ``device``.
+
+    ``packed["module"]`` may instead hold a CPU :class:`~skvae.VAE` (pickles
+    written by skvae 0.1.0).
+    """
+    module = packed.get("module")
+    if module is None:
+        config = dict(packed["config"])
+        config["hidden_layer_sizes"] = tuple(config["hidden_layer_sizes"])
+        state_dict = packed["state_dict"]
+        dtype = next(iter(state_dict.values())).dtype
+        # the weights are overwritten: a throwaway generator keeps torch's
+        # global one untouched
+        module = VAE(
+            VAEConfig(**config), generator=make_generator(0, "cpu"), dtype=dtype
+        )
+        module.load_state_dict(state_dict)
+    module = module.to(device).eval()
+    optimizer = make_optimizer(module, solver, learning_rate)
+    optimizer.load_state_dict(packed["optimizer"])
+    return module, optimizer
 
 
 def _digest(obj, h=None):
@@ -95,10 +163,8 @@ def read(path, version):
             "match the SHA-256 written when it was saved (modified or corrupted)."
         )
     if saved_version != version:
-        warnings.warn(
+        warn(
             f"This model was saved by skvae {saved_version} and is loaded by "
-            f"skvae {version}; check its results before relying on them.",
-            UserWarning,
-            stacklevel=3,
+            f"skvae {version}; check its results before relying on them."
         )
     return content

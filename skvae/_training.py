@@ -8,13 +8,15 @@ the host once per epoch, so a step costs no more than the model's own maths.
 # Authors: The skvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import copy
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import torch
 
-from skvae._utils import to_tensor
+from skvae._inference import map_rows
+from skvae._utils import STREAM_ROWS, to_tensor
 
 SOLVERS = ("adam", "adagrad", "sgd")
 
@@ -29,7 +31,58 @@ class TrainState:
     best_loss: float = math.inf
     best_validation_score: float = -math.inf
     no_improvement_count: int = 0
-    best_state: dict | None = None
+    best_state: dict | None = None  # weights of the best epoch, during a call
+
+    def to_dict(self):
+        """The state as plain values (without ``best_state``), for saving."""
+        d = asdict(self)
+        del d["best_state"]
+        d["loss_curve"] = list(self.loss_curve)
+        d["validation_scores"] = list(self.validation_scores)
+        return d
+
+
+@dataclass
+class TrainConfig:
+    """How :func:`train` runs; every field has the estimators' meaning."""
+
+    max_iter: int = 200  # epochs in this call
+    batch_size: int = 200
+    beta: float = 1.0  # weight of the KL term
+    shuffle: bool = True
+    tol: float = 1e-4  # nats per sample that count as progress
+    n_iter_no_change: int = 10
+    check_improvement: bool = True  # stop on no progress (off for partial_fit)
+    weight_decay: float = 0.0  # L2 coefficient per sample, on weight matrices
+    mixed_precision: str | None = None  # "bf16", "fp16" or None
+    support_fraction: float = 1.0  # share of each minibatch in the objective
+    verbose: int = 0
+
+
+@dataclass
+class Checkpoint:
+    """Model weights, optimiser state and training state, captured together.
+
+    A fit that fails or is rejected restores the checkpoint taken before it,
+    so the model is left exactly as it was.
+    """
+
+    model: dict
+    optimizer: dict
+    state: TrainState
+
+    @classmethod
+    def capture(cls, model, optimizer, state):
+        """A deep copy of ``model``, ``optimizer`` and ``state`` as they are now."""
+        return cls(
+            snapshot(model), copy.deepcopy(optimizer.state_dict()), copy.deepcopy(state)
+        )
+
+    def restore(self, model, optimizer):
+        """Load the weights and optimiser state back; return the training state."""
+        model.load_state_dict(self.model)
+        optimizer.load_state_dict(self.optimizer)
+        return self.state
 
 
 @dataclass
@@ -67,11 +120,6 @@ def make_optimizer(model, solver="adam", learning_rate=1e-3, weight_decay=0.0):
     raise ValueError(f"Unknown solver {solver!r}; expected one of {SOLVERS}.")
 
 
-def set_weight_decay(optimizer, weight_decay):
-    """Set the decay of the weight-matrix group made by :func:`make_optimizer`."""
-    optimizer.param_groups[0]["weight_decay"] = weight_decay
-
-
 def snapshot(model):
     """A detached copy of ``model``'s state (to restore the best or last weights)."""
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
@@ -92,24 +140,26 @@ def trimmed_mean(values, support_fraction=1.0):
     return torch.topk(values, k, sorted=False).values.mean()
 
 
-@torch.no_grad()
-def evaluate_elbo(model, X, eps, batch_size=4096, support_fraction=1.0):
+def evaluate_elbo(model, X, eps, support_fraction=1.0):
     """Mean ELBO of ``X`` with fixed noise ``eps`` of shape (S, 1, k); a float.
 
     With ``support_fraction < 1`` the mean of the best-explained share of rows
     (see :func:`trimmed_mean`).
     """
     model.eval()
-    elbos = [
-        model.elbo(to_tensor(X[i : i + batch_size], eps.device, eps.dtype), eps=eps)
-        for i in range(0, X.shape[0], batch_size)
-    ]
+    elbos = map_rows(
+        lambda xb: model.elbo(xb, eps=eps),
+        X,
+        model,
+        numbers_per_row=eps.shape[0] * X.shape[1] * 3,
+        check_finite=False,
+    )
     # float64: the mean of many per-row ELBOs, compared across epochs by ``tol``
-    return trimmed_mean(torch.cat(elbos).double(), support_fraction).item()
+    return trimmed_mean(torch.as_tensor(elbos).double(), support_fraction).item()
 
 
 def minibatches(
-    X, batch_size, generator, *, shuffle=True, dtype=None, chunk_rows=65536
+    X, batch_size, generator, *, shuffle=True, dtype=None, chunk_rows=STREAM_ROWS
 ):
     """Yield minibatches of ``X`` on ``generator``'s device.
 
@@ -186,61 +236,73 @@ def run_epoch(
     return total / n
 
 
+def _autocast(mixed_precision, device):
+    """The autocast dtype and gradient scaler for ``mixed_precision`` on ``device``."""
+    if mixed_precision is None:
+        return None, None
+    if mixed_precision == "fp16":
+        if device.type != "cuda":
+            raise ValueError(
+                "mixed_precision='fp16' needs a CUDA device; on the CPU use "
+                "mixed_precision='bf16' or None."
+            )
+        return torch.float16, torch.amp.GradScaler("cuda")
+    return torch.bfloat16, None
+
+
 def train(
     model,
     optimizer,
     X,
     state,
+    config,
     *,
-    max_iter,
-    batch_size,
     generator,
-    beta=1.0,
-    shuffle=True,
     X_val=None,
     val_eps=None,
-    tol=1e-4,
-    n_iter_no_change=10,
-    check_improvement=True,
-    verbose=0,
     log=print,
-    autocast_dtype=None,
-    grad_scaler=None,
-    support_fraction=1.0,
 ):
-    """Train ``model`` on the tensor ``X`` for up to ``max_iter`` epochs.
+    """Train ``model`` on ``X`` for up to ``config.max_iter`` epochs.
 
-    Follows the stopping rules of scikit-learn's MLP: with ``X_val`` (early
-    stopping) training ends when the validation ELBO has not improved by ``tol``
-    for ``n_iter_no_change`` epochs in a row and the best weights are restored;
-    without it the same rule applies to the training loss. ``state`` is updated in
-    place so that a later call continues where this one ended. With
-    ``support_fraction < 1`` the loss and the validation ELBO are trimmed means
-    (:func:`trimmed_mean`): a robust fit to contaminated data.
+    ``X`` is a tensor on the training device, or a numpy array (a memmap) that is
+    streamed block by block. Follows the stopping rules of scikit-learn's MLP:
+    with ``X_val`` (early stopping) training ends when the validation ELBO has
+    not improved by ``tol`` for ``n_iter_no_change`` epochs in a row and the best
+    weights are restored; without it the same rule applies to the training loss.
+    ``state`` is updated in place so that a later call continues where this one
+    ended. With ``support_fraction < 1`` the loss and the validation ELBO are
+    trimmed means (:func:`trimmed_mean`): a robust fit to contaminated data.
+    ``config.weight_decay`` is set on the optimizer's weight-matrix group, and
+    ``config.mixed_precision`` runs the network under ``torch.autocast`` (with a
+    gradient scaler for float16).
 
     A non-finite loss raises ``ValueError`` (the model's weights are then
     unusable; the caller restores them). ``KeyboardInterrupt`` ends training after
     restoring the weights of the last finished epoch.
     """
+    autocast_dtype, grad_scaler = _autocast(config.mixed_precision, generator.device)
+    # the weight-matrix group made by make_optimizer
+    optimizer.param_groups[0]["weight_decay"] = config.weight_decay
     early_stopping = X_val is not None
+    tol = config.tol
     last_good = snapshot(model)
     interrupted = False
     stopped = False
     epochs = 0
-    for _ in range(max_iter):
+    for _ in range(config.max_iter):
         tic = time.perf_counter()
         try:
             loss = run_epoch(
                 model,
                 optimizer,
                 X,
-                batch_size=batch_size,
+                batch_size=config.batch_size,
                 generator=generator,
-                beta=beta,
-                shuffle=shuffle,
+                beta=config.beta,
+                shuffle=config.shuffle,
                 autocast_dtype=autocast_dtype,
                 grad_scaler=grad_scaler,
-                support_fraction=support_fraction,
+                support_fraction=config.support_fraction,
             ).item()
         except KeyboardInterrupt:
             model.load_state_dict(last_good)
@@ -261,7 +323,7 @@ def train(
         message = f"Epoch {state.n_iter}, loss = {loss:.4f}"
         if early_stopping:
             score = evaluate_elbo(
-                model, X_val, val_eps, support_fraction=support_fraction
+                model, X_val, val_eps, support_fraction=config.support_fraction
             )
             state.validation_scores.append(score)
             improved = score > state.best_validation_score + tol
@@ -273,18 +335,22 @@ def train(
             improved = loss < state.best_loss - tol
             state.best_loss = min(state.best_loss, loss)
         state.no_improvement_count = 0 if improved else state.no_improvement_count + 1
-        if verbose:
+        if config.verbose:
             log(f"{message} ({time.perf_counter() - tic:.2f} s)")
-        if check_improvement and state.no_improvement_count > n_iter_no_change:
+        if (
+            config.check_improvement
+            and state.no_improvement_count > config.n_iter_no_change
+        ):
             stopped = True
-            if verbose:
+            if config.verbose:
                 what = "Validation score" if early_stopping else "Training loss"
                 log(
                     f"{what} did not improve more than tol={tol} for "
-                    f"{n_iter_no_change} consecutive epochs. Stopping."
+                    f"{config.n_iter_no_change} consecutive epochs. Stopping."
                 )
             break
     if early_stopping and state.best_state is not None:
         model.load_state_dict(state.best_state)
+    state.best_state = None  # restored already; keep no copy
     model.eval()
     return TrainOutcome(n_epochs=epochs, stopped_early=stopped, interrupted=interrupted)

@@ -1,14 +1,22 @@
-"""Device, dtype and generator helpers shared by the torch core and the estimator."""
+"""Devices, generators, tensors and row blocks shared by the torch core and the face."""
 
 # Authors: The skvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import os
+import sys
 import warnings
 
 import numpy as np
 import torch
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
+
+# The one budget of every blockwise computation: a block of rows holds at most
+# this many numbers in its largest tensor (16 MiB in float32).
+BLOCK_NUMBERS = 2**22
+# Rows per block when numpy streams a (memory-mapped) array from disk.
+STREAM_ROWS = 65536
 
 
 class DeviceWarning(UserWarning):
@@ -29,6 +37,15 @@ class DeviceWarning(UserWarning):
     """
 
 
+def _available(dev):
+    """Whether torch can use the device ``dev`` here."""
+    if dev.type != "cuda":
+        return True
+    if not torch.cuda.is_available():
+        return False
+    return dev.index is None or dev.index < torch.cuda.device_count()
+
+
 def resolve_device(device="auto"):
     """Turn ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"cuda:i"`` into a ``torch.device``.
 
@@ -44,10 +61,7 @@ def resolve_device(device="auto"):
             f"device={device!r} is not a torch device; use 'auto', 'cpu', 'cuda' "
             "or 'cuda:<index>'."
         ) from exc
-    if dev.type == "cuda" and (
-        not torch.cuda.is_available()
-        or (dev.index is not None and dev.index >= torch.cuda.device_count())
-    ):
+    if not _available(dev):
         raise ValueError(
             f"device={device!r} was requested but torch sees no CUDA device. "
             "Use device='cpu' or device='auto', or install a CUDA build of torch."
@@ -58,18 +72,35 @@ def resolve_device(device="auto"):
 def loadable_device(device):
     """The device a stored model should live on here; CPU with a warning if gone."""
     dev = torch.device(device)
-    if dev.type == "cuda" and (
-        not torch.cuda.is_available()
-        or (dev.index is not None and dev.index >= torch.cuda.device_count())
-    ):
-        warnings.warn(
-            f"The model was fitted on {device!r}, which is not available here; "
-            "it has been moved to the CPU.",
-            DeviceWarning,
-            stacklevel=3,
-        )
-        return torch.device("cpu")
-    return dev
+    if _available(dev):
+        return dev
+    warn(
+        f"The model was fitted on {str(device)!r}, which is not available here; "
+        "it has been moved to the CPU.",
+        DeviceWarning,
+    )
+    return torch.device("cpu")
+
+
+def _library_dirs():
+    dirs = [os.path.dirname(__file__)]
+    sklearn = sys.modules.get("sklearn")  # its wrappers (_fit_context, set_output)
+    if sklearn is not None and getattr(sklearn, "__file__", None):
+        dirs.append(os.path.dirname(sklearn.__file__))
+    return tuple(d + os.sep for d in dirs)
+
+
+def warn(message, category=UserWarning):
+    """``warnings.warn`` attributed to the first caller outside skvae and sklearn.
+
+    However deep the call chain (a subclass, a ``Pipeline``), the warning points
+    at the user's line, without a hand-counted ``stacklevel``.
+    """
+    dirs = _library_dirs()
+    frame, level = sys._getframe(1), 2  # stacklevel 2 is the caller of warn()
+    while frame is not None and frame.f_code.co_filename.startswith(dirs):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
 
 
 def make_generator(seed, device):
@@ -91,15 +122,59 @@ def standard_normal(shape, seed, device, dtype):
 def to_tensor(X, device, dtype):
     """A numpy array (or a row block of one) as a tensor of ``dtype`` on ``device``.
 
-    Shares memory with ``X`` when it can (writable, same dtype, CPU); a read-only
-    array (a memmap, a copy-on-write pandas block) is copied, never aliased.
+    Shares memory with ``X`` when it can (writable, same dtype, CPU; strided and
+    Fortran-ordered views too). A read-only array (a memmap, a copy-on-write
+    pandas block) is copied, never aliased, and so is a view with a negative
+    stride (``X[::-1]``), which torch cannot wrap.
     """
     X = np.asarray(X)
-    if not X.flags.writeable:
-        return torch.tensor(X, dtype=dtype, device=device)
+    if not X.flags.writeable or any(s < 0 for s in X.strides):
+        X = np.array(X, order="C")
     return torch.as_tensor(X, dtype=dtype, device=device)
 
 
 def to_numpy(t, dtype):
     """A tensor as a numpy array of ``dtype`` on the host."""
     return t.detach().to("cpu").numpy().astype(dtype, copy=False)
+
+
+def rows_per_block(numbers_per_row, budget=BLOCK_NUMBERS):
+    """Rows per block whose largest tensor holds about ``budget`` numbers."""
+    return max(1, budget // max(int(numbers_per_row), 1))
+
+
+def value_range(X):
+    """``(min, max)`` of all of X as floats, ``STREAM_ROWS`` rows at a time."""
+    lo, hi = np.inf, -np.inf
+    for start in range(0, X.shape[0], STREAM_ROWS):
+        block = X[start : start + STREAM_ROWS]
+        lo, hi = min(lo, float(np.min(block))), max(hi, float(np.max(block)))
+    return lo, hi
+
+
+def column_stats(X):
+    """Minimum, maximum, mean and variance of each column, in one pass over X.
+
+    Reads ``STREAM_ROWS`` rows at a time in float64, so a memory-mapped X is
+    never copied whole (Chan et al.'s pairwise update of the moments).
+
+    Returns
+    -------
+    stats : dict
+        ``{"min", "max", "mean", "var"}``, each an ndarray of shape (n_features,).
+    """
+    d = X.shape[1]
+    n, mean, m2 = 0, np.zeros(d), np.zeros(d)
+    lo, hi = np.full(d, np.inf), np.full(d, -np.inf)
+    for start in range(0, X.shape[0], STREAM_ROWS):
+        block = np.asarray(X[start : start + STREAM_ROWS], dtype=np.float64)
+        nb, mb = block.shape[0], block.mean(axis=0)
+        np.minimum(lo, block.min(axis=0), out=lo)
+        np.maximum(hi, block.max(axis=0), out=hi)
+        m2b = ((block - mb) ** 2).sum(axis=0)
+        delta = mb - mean
+        total = n + nb
+        mean = mean + delta * nb / total
+        m2 = m2 + m2b + delta**2 * n * nb / total
+        n = total
+    return {"min": lo, "max": hi, "mean": mean, "var": m2 / max(n, 1)}

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from skvae._docs import fill
+
 __all__ = [
     "ODDS_NAMES",
     "DataNotFoundError",
@@ -109,25 +111,17 @@ def _find(name, data_home):
     return path
 
 
+@fill
 def load_mnist(data_home=None):
     """Load the MNIST digits as uint8 pixels in 0..255.
 
     Reads ``mnist.npz`` from the data home.
 
-    Parameters
-    ----------
-    data_home : str or path-like, default=None
-        Folder holding the data; see :func:`get_data_home`.
+    {data_home}
 
-    Returns
-    -------
-    X_train, y_train, X_test, y_test : ndarray
-        Images of shape (60000, 784) and (10000, 784) with their labels.
+    {mnist_returns}
 
-    Raises
-    ------
-    DataNotFoundError
-        If ``mnist.npz`` is not in the data home.
+    {data_not_found}
 
     Examples
     --------
@@ -140,25 +134,20 @@ def load_mnist(data_home=None):
         return f["x_train"], f["y_train"], f["x_test"], f["y_test"]
 
 
+@fill
 def load_binarized_mnist(data_home=None):
     """Load statically binarized MNIST (Larochelle & Murray, 2011) as {0, 1} uint8.
 
     Reads ``binarized_mnist.npz`` from the data home.
 
-    Parameters
-    ----------
-    data_home : str or path-like, default=None
-        Folder holding the data; see :func:`get_data_home`.
+    {data_home}
 
     Returns
     -------
     train, valid, test : ndarray
         Arrays of shape (50000, 784), (10000, 784) and (10000, 784).
 
-    Raises
-    ------
-    DataNotFoundError
-        If ``binarized_mnist.npz`` is not in the data home.
+    {data_not_found}
 
     Examples
     --------
@@ -173,25 +162,20 @@ def load_binarized_mnist(data_home=None):
         )
 
 
+@fill
 def load_frey_faces(data_home=None):
     """Load Frey Face: 1965 grey-level faces of 28 x 20 pixels as uint8.
 
     Reads ``frey_faces.npy`` from the data home.
 
-    Parameters
-    ----------
-    data_home : str or path-like, default=None
-        Folder holding the data; see :func:`get_data_home`.
+    {data_home}
 
     Returns
     -------
     X : ndarray of shape (1965, 560)
         The faces, one flattened 28 x 20 image per row, pixels in 0..255.
 
-    Raises
-    ------
-    DataNotFoundError
-        If ``frey_faces.npy`` is not in the data home.
+    {data_not_found}
 
     Examples
     --------
@@ -203,6 +187,7 @@ def load_frey_faces(data_home=None):
     return np.load(_find("frey_faces.npy", data_home))
 
 
+@fill
 def load_odds(name, data_home=None):
     """Load one of the ten ODDS outlier-detection sets in ``ODDS_NAMES``.
 
@@ -255,6 +240,7 @@ def _read_idx(path):
     return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
 
 
+@fill
 def load_fashion_mnist(path=None):
     """Load Fashion-MNIST from its IDX files, pixels as uint8 in 0..255.
 
@@ -266,10 +252,7 @@ def load_fashion_mnist(path=None):
         ``/usr/share/datasets/fashion-mnist`` (``apt-get install
         dataset-fashion-mnist``).
 
-    Returns
-    -------
-    X_train, y_train, X_test, y_test : ndarray
-        Images of shape (60000, 784) and (10000, 784) with their labels.
+    {mnist_returns}
 
     Raises
     ------

@@ -3,7 +3,9 @@
 The public API is what ``skvae.__all__`` and ``skvae.datasets.__all__`` export:
 each class and function, and every public method or property that skvae itself
 defines on those classes (methods inherited from scikit-learn or torch, such as
-``get_params`` or ``nn.Module.to``, are their projects' business).
+``get_params`` or ``nn.Module.to``, are their projects' business; fitted
+attributes that are properties, such as ``n_iter_``, are documented in their
+class's Attributes section).
 
 All numpydoc checks apply, except:
 
@@ -78,6 +80,8 @@ def _public_api():
                     member = member.__func__
                 if not (callable(member) or isinstance(member, property)):
                     continue  # class constants, dataclass field defaults
+                if isinstance(member, property) and attr.endswith("_"):
+                    continue  # a fitted attribute: the class's Attributes section
                 owner_name = exported.get(id(owner), qualname)
                 names.append(f"{owner_name}.{attr}")
     return sorted(set(names), key=names.index)

@@ -10,7 +10,7 @@ import torch
 from torch.distributions import Normal, kl_divergence
 
 from skvae import VAE, VAEConfig
-from skvae._model import MixturePrior, gaussian_kl, log_mean_exp
+from skvae._priors import MixturePrior, gaussian_kl, log_mean_exp
 
 
 def _model(**kw):

@@ -275,3 +275,59 @@ def test_mixture_prior_penalises_codes_between_the_training_clusters():
             det = VAEOutlierDetector(n_prior_components=n_prior, **kw).fit(X)
         gaps[n_prior] = np.median(det.score_samples(X)) - det.score_samples(middle)[0]
     assert gaps[500] > gaps[None] + 2.0
+
+
+def _detector_fingerprint(det, X):
+    weights = {k: v.clone() for k, v in det.module_.state_dict().items()}
+    attrs = {k: v for k, v in vars(det).items() if k.endswith("_")}
+    history = (det.n_iter_, det.loss_curve_, det.validation_scores_)
+    return weights, attrs, history, det.decision_function(X)
+
+
+@pytest.mark.parametrize("warm_start", [False, True])
+@pytest.mark.parametrize("step", ["_fit_prior", "_score_rows"])
+def test_failed_post_fit_step_rolls_the_whole_fit_back(
+    tabular, monkeypatch, warm_start, step
+):
+    """The prior and offset_ are computed inside the fit's rollback."""
+    X, _ = tabular
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        det = VAEOutlierDetector(max_iter=3, warm_start=warm_start, **KW).fit(X)
+    weights, attrs, history, decision = _detector_fingerprint(det, X)
+    real = getattr(VAEOutlierDetector, step)
+
+    def fail_after_damage(self, *args, **kwargs):
+        real(self, *args, **kwargs)  # the new state is half written ...
+        self.offset_ = 123.0
+        raise RuntimeError("post-fit step failed")  # ... when the step fails
+
+    monkeypatch.setattr(VAEOutlierDetector, step, fail_after_damage)
+    with pytest.raises(RuntimeError, match="post-fit step failed"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            det.fit(X[::-1] * 1.5)
+    monkeypatch.undo()
+    weights2, attrs2, history2, decision2 = _detector_fingerprint(det, X)
+    assert history2 == history
+    assert attrs2.keys() == attrs.keys()
+    for key, value in attrs.items():
+        assert value is attrs2[key] or np.array_equal(value, attrs2[key]), key
+    for key, value in weights.items():
+        assert torch.equal(value, weights2[key]), key
+    assert_array_equal(decision2, decision)
+
+
+def test_failed_first_fit_leaves_the_detector_unfitted(tabular, monkeypatch):
+    X, _ = tabular
+
+    def fail(self, X):
+        raise RuntimeError("no prior")
+
+    monkeypatch.setattr(VAEOutlierDetector, "_fit_prior", fail)
+    det = VAEOutlierDetector(max_iter=2, **KW)
+    with pytest.raises(RuntimeError, match="no prior"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            det.fit(X)
+    assert not [k for k in vars(det) if k.endswith("_") or k.startswith("_")]

@@ -172,3 +172,69 @@ def test_cuda_saved_model_loads_on_cpu_with_a_warning(fitted, tmp_path):
     with pytest.warns(DeviceWarning):
         loaded = skvae.load(path)
     assert loaded.device_ == torch.device("cpu")
+
+
+DATA = __import__("pathlib").Path(__file__).parent / "data"
+
+
+@pytest.mark.parametrize("name", ["transformer", "detector"])
+@pytest.mark.parametrize("kind", ["skvae", "pkl"])
+def test_files_of_format_1_still_load_with_identical_outputs(name, kind):
+    """Files and pickles written by skvae 0.1.0 (file format 1)."""
+    import json
+
+    expected = json.loads((DATA / "format1_expected.json").read_text())[name]
+    path = DATA / f"format1_{name}.{kind}"
+    if kind == "skvae":
+        loaded = skvae.load(path)
+    else:
+        with open(path, "rb") as f:
+            loaded = pickle.load(f)
+    frame = pd.DataFrame(X[:60], columns=[f"f{i}" for i in range(5)])
+    dtype = np.float32  # the model's dtype: outputs were float32 before JSON
+    for method in ("transform", "score_samples"):
+        got = getattr(loaded, method)(frame)
+        assert_array_equal(got.astype(dtype), np.asarray(expected[method], dtype))
+    assert_array_equal(
+        loaded.sample(3, random_state=0), np.asarray(expected["sample"], dtype)
+    )
+    assert loaded.n_iter_ == expected["n_iter_"]
+    assert loaded.loss_curve_ == expected["loss_curve_"]
+    assert loaded.var_floor_ == expected["var_floor_"]
+    if name == "detector":
+        assert loaded.offset_ == expected["offset_"]
+        assert loaded.likelihood_ == expected["likelihood_"]
+        assert_array_equal(
+            loaded.decision_function(frame).astype(dtype),
+            np.asarray(expected["decision_function"], dtype),
+        )
+    # derived attributes live in one place: nothing stale in the instance
+    assert "n_iter_" not in vars(loaded) and "var_floor_" not in vars(loaded)
+    loaded.partial_fit(frame)  # and training goes on
+    assert loaded.n_iter_ == expected["n_iter_"] + 1
+
+
+def test_format_2_stores_each_value_once(fitted, tmp_path):
+    path = fitted.save(tmp_path / "m.skvae")
+    content = torch.load(path, weights_only=True)
+    assert content["format_version"] == 2
+    stored = set(content["attributes"])
+    derived = {"n_iter_", "loss_curve_", "best_loss_", "validation_scores_"}
+    derived |= {"best_validation_score_", "var_floor_"}
+    assert not stored & derived
+    assert content["train_state"]["n_iter"] == fitted.n_iter_
+    assert content["config"]["var_floor"] == fitted.var_floor_
+
+
+def test_loading_does_not_touch_torch_global_generator(fitted, tmp_path):
+    path = fitted.save(tmp_path / "m.skvae")
+    before = torch.random.get_rng_state()
+    skvae.load(path)
+    pickle.loads(pickle.dumps(fitted))
+    assert torch.equal(torch.random.get_rng_state(), before)
+
+
+def test_pickle_holds_plain_tensors_not_a_module(fitted):
+    state = fitted.__getstate__()
+    assert isinstance(state["module_"], dict) and "_optimizer" not in state
+    assert all(v.device.type == "cpu" for v in state["module_"]["state_dict"].values())

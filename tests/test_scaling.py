@@ -153,3 +153,67 @@ def test_grid_search_on_a_dask_local_cluster():
     assert len(grid.cv_results_["mean_test_score"]) == 2
     assert grid.best_params_["n_components"] in (1, 2)
     assert hasattr(grid.best_estimator_, "module_")
+
+
+def _readers_of(mm, fit):
+    """Names of the skvae functions called with an array that views ``mm``.
+
+    A profiler sees every Python call while ``fit`` runs; a function that
+    receives (a view of) the memory-mapped training data is counted once per
+    call. Nothing else can read it.
+    """
+    import collections
+    import sys
+
+    touched = collections.Counter()
+    package = os.path.dirname(__import__("skvae").__file__)
+
+    def profile(frame, event, arg):
+        if event != "call" or not frame.f_code.co_filename.startswith(package):
+            return
+        for value in frame.f_locals.values():
+            if isinstance(value, np.ndarray) and np.may_share_memory(value, mm):
+                touched[frame.f_code.co_name] += 1
+                return
+
+    sys.setprofile(profile)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fit()
+    finally:
+        sys.setprofile(None)
+    return touched
+
+
+def test_detector_first_fit_reads_a_memmap_three_times(tmp_path):
+    """Validation, one statistics pass, standardisation; then only the copy."""
+    from skvae import VAEOutlierDetector
+
+    path = tmp_path / "X.npy"
+    np.save(path, np.random.RandomState(0).randn(600, 8).astype(np.float32))
+    mm = np.load(path, mmap_mode="r")
+    det = VAEOutlierDetector(max_iter=2, **KW)
+    touched = _readers_of(mm, lambda: det.fit(mm))
+    # fit -> _fit -> _fit_steps pass the array on; three functions read it
+    assert touched == {
+        "fit": 1,
+        "_fit": 1,
+        "_fit_steps": 1,
+        "validate_X": 1,  # scikit-learn's validate_data: the finiteness check
+        "column_stats": 1,  # min, max, mean and variance in one pass
+        "_to_model_space": 1,  # the standardised copy everything else uses
+    }
+    assert det.likelihood_ == "cauchy" and np.isfinite(det.offset_)
+
+
+def test_transformer_fit_reads_a_memmap_once_per_epoch(memmap):
+    mm, _ = memmap
+    est = VAETransformer(2, max_iter=3, **KW)
+    touched = _readers_of(mm, lambda: est.fit(mm))
+    assert touched["validate_X"] == 1 and touched["column_stats"] == 1
+    assert touched["run_epoch"] == 3  # the epochs stream it block by block
+    readers = {"validate_X", "column_stats", "minibatches", "to_tensor"}
+    passers = {"fit", "_fit", "_fit_steps", "_split", "train", "run_epoch"}
+    passers |= {"_to_model_space", "_post_fit"}  # the identity and a no-op here
+    assert set(touched) <= readers | passers, set(touched) - readers - passers

@@ -8,6 +8,7 @@ import torch
 
 from skvae import VAE, VAEConfig
 from skvae._training import (
+    TrainConfig,
     TrainState,
     make_optimizer,
     run_epoch,
@@ -31,16 +32,8 @@ def _setup(lr=1e-2, solver="adam"):
 def test_loss_decreases(solver):
     model, opt, X, gen = _setup(solver=solver, lr=1e-2 if solver != "sgd" else 1e-3)
     state = TrainState()
-    out = train(
-        model,
-        opt,
-        X,
-        state,
-        max_iter=30,
-        batch_size=50,
-        generator=gen,
-        check_improvement=False,
-    )
+    config = TrainConfig(max_iter=30, batch_size=50, check_improvement=False)
+    out = train(model, opt, X, state, config, generator=gen)
     assert out.n_epochs == 30 and state.n_iter == 30
     assert len(state.loss_curve) == 30
     assert state.loss_curve[-1] < state.loss_curve[0] - 1.0
@@ -57,17 +50,9 @@ def test_early_stopping_restores_best_weights():
     X_train, X_val = X[:300], X[300:]
     eps = torch.randn(1, 1, 2, generator=torch.Generator().manual_seed(1))
     state = TrainState()
+    config = TrainConfig(max_iter=300, batch_size=50, n_iter_no_change=3)
     out = train(
-        model,
-        opt,
-        X_train,
-        state,
-        max_iter=300,
-        batch_size=50,
-        generator=gen,
-        X_val=X_val,
-        val_eps=eps,
-        n_iter_no_change=3,
+        model, opt, X_train, state, config, generator=gen, X_val=X_val, val_eps=eps
     )
     assert out.stopped_early and state.n_iter < 300
     assert len(state.validation_scores) == state.n_iter
@@ -84,7 +69,8 @@ def test_non_finite_loss_raises_and_restores_weights():
     X_bad = X.clone()
     X_bad[5, 3] = float("inf")
     with pytest.raises(ValueError, match="learning_rate_init"):
-        train(model, opt, X_bad, TrainState(), max_iter=2, batch_size=50, generator=gen)
+        config = TrainConfig(max_iter=2, batch_size=50)
+        train(model, opt, X_bad, TrainState(), config, generator=gen)
     for k, v in model.state_dict().items():
         assert torch.equal(v, before[k])
 
@@ -106,11 +92,12 @@ def test_keyboard_interrupt_keeps_last_finished_epoch(monkeypatch):
         return real(*args, **kwargs)
 
     state = TrainState()
-    train(model, opt, X, state, max_iter=2, batch_size=50, generator=gen)
+    train(model, opt, X, state, TrainConfig(max_iter=2, batch_size=50), generator=gen)
     after_two = {k: v.clone() for k, v in model.state_dict().items()}
     monkeypatch.setattr(training, "run_epoch", flaky)
     calls["n"] = 2
-    out = training.train(model, opt, X, state, max_iter=5, batch_size=50, generator=gen)
+    config = TrainConfig(max_iter=5, batch_size=50)
+    out = training.train(model, opt, X, state, config, generator=gen)
     assert out.interrupted and out.n_epochs == 0 and state.n_iter == 2
     for k, v in model.state_dict().items():
         assert torch.equal(v, after_two[k])
@@ -141,20 +128,56 @@ def test_trimmed_training_ignores_a_cluster_of_outliers():
             generator=gen,
         )
         opt = make_optimizer(model, "adam", 1e-2)
-        train(
-            model,
-            opt,
-            X,
-            TrainState(),
+        config = TrainConfig(
             max_iter=60,
             batch_size=100,
-            generator=gen,
             check_improvement=False,
             support_fraction=fraction,
         )
+        train(model, opt, X, TrainState(), config, generator=gen)
         eps = torch.zeros(1, 1, 2)
         with torch.no_grad():
             elbo = model.elbo(X, eps=eps)
         gaps[fraction] = (elbo[:380].median() - elbo[380:].median()).item()
     # Untrimmed, the model learns the cluster; trimmed, it stays far less likely.
     assert gaps[0.8] > gaps[1.0] + 10.0
+
+
+def test_checkpoint_restores_weights_optimizer_and_state():
+    from skvae._training import Checkpoint
+
+    model, opt, X, gen = _setup()
+    state = TrainState()
+    train(model, opt, X, state, TrainConfig(max_iter=2, batch_size=50), generator=gen)
+    checkpoint = Checkpoint.capture(model, opt, state)
+    weights = {k: v.clone() for k, v in model.state_dict().items()}
+    step = opt.state_dict()["state"][0]["step"].item()
+    train(model, opt, X, state, TrainConfig(max_iter=3, batch_size=50), generator=gen)
+    assert state.n_iter == 5
+    restored = checkpoint.restore(model, opt)
+    assert restored.n_iter == 2 and restored.loss_curve == state.loss_curve[:2]
+    assert opt.state_dict()["state"][0]["step"].item() == step
+    for k, v in model.state_dict().items():
+        assert torch.equal(v, weights[k])
+
+
+def test_train_owns_weight_decay_and_mixed_precision():
+    model, opt, X, gen = _setup()
+    config = TrainConfig(max_iter=1, batch_size=50, weight_decay=0.25)
+    train(model, opt, X, TrainState(), config, generator=gen)
+    assert opt.param_groups[0]["weight_decay"] == 0.25  # weight matrices only
+    assert opt.param_groups[1]["weight_decay"] == 0.0  # biases
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match=r"fp16.*needs a CUDA device"):
+            fp16 = TrainConfig(max_iter=1, mixed_precision="fp16")
+            train(model, opt, X, TrainState(), fp16, generator=gen)
+
+
+def test_train_state_round_trips_as_plain_values():
+    state = TrainState(n_iter=3, loss_curve=[3.0, 2.0, 1.0], best_loss=1.0)
+    state.best_state = {"w": torch.zeros(2)}
+    d = state.to_dict()
+    assert "best_state" not in d
+    assert TrainState(**d) == TrainState(
+        n_iter=3, loss_curve=[3.0, 2.0, 1.0], best_loss=1.0
+    )

@@ -12,8 +12,11 @@ import pytest
 import scipy.sparse as sp
 import torch
 from numpy.testing import assert_array_equal
+from sklearn.base import clone
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
-from skvae import VAETransformer
+from skvae import VAEOutlierDetector, VAETransformer
 
 RNG = np.random.RandomState(0)
 X01 = RNG.rand(120, 6)  # valid for both likelihoods
@@ -400,3 +403,21 @@ def test_concurrent_inference_matches_serial(models):
     for (z1, s1), (z2, s2) in zip(serial, parallel, strict=True):
         assert_array_equal(z1, z2)
         assert_array_equal(s1, s2)
+
+
+@pytest.mark.parametrize("cls", [VAETransformer, VAEOutlierDetector])
+def test_warnings_point_at_the_callers_line(cls):
+    """No hand-counted stacklevel: the user's line, for every class and path."""
+    X = X01.copy()
+    X[:, 4] = 3.0  # a constant feature: a warning from deep inside the set-up
+    est = cls(2, likelihood="gaussian", **{**KW, "max_iter": 1})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est.fit(X)
+        pipeline = make_pipeline(StandardScaler(), clone(est))
+        pipeline.fit(X)
+    kinds = {w.category.__name__ for w in caught}
+    assert {"ConvergenceWarning", "UserWarning"} <= kinds
+    assert all(w.filename == __file__ for w in caught), {
+        (w.filename, w.category.__name__) for w in caught
+    }

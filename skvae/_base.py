@@ -1,0 +1,469 @@
+"""The private base of the estimators: fitting with rollback, history, persistence.
+
+Every public method of the estimators validates its input, moves it to the
+model's space, calls the torch core (``_training``, ``_inference``) and moves
+the result back. This module holds what both estimators share: the parameter
+constraints, ``_fit`` (atomic: a rejected or failed call leaves the estimator
+as it was), the fitted attributes read from the model and the training state,
+``save``, pickling and tags. Subclasses adjust it through the hooks declared
+below, each with a default and each called once per fit or score.
+"""
+
+# Authors: The skvae developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+from numbers import Integral, Real
+from typing import ClassVar
+
+import numpy as np
+import torch
+from sklearn import __version__ as _sklearn_version
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+)
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from skvae import _inference, _persistence
+from skvae._docs import fill
+from skvae._likelihoods import LIKELIHOODS, make_likelihood
+from skvae._model import ACTIVATIONS, VAE, VAEConfig
+from skvae._training import (
+    SOLVERS,
+    Checkpoint,
+    TrainConfig,
+    TrainState,
+    make_optimizer,
+    train,
+)
+from skvae._utils import (
+    DTYPES,
+    column_stats,
+    loadable_device,
+    make_generator,
+    resolve_device,
+    to_tensor,
+    value_range,
+    warn,
+)
+from skvae._validation import check_params, check_values, validate_X
+from skvae._version import __version__
+
+_MAX_SEED = np.iinfo(np.int32).max
+
+
+class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Shared machinery of :class:`VAETransformer` and its subclasses."""
+
+    _parameter_constraints: ClassVar[dict] = {
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": ["array-like"],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "likelihood": [StrOptions(set(LIKELIHOODS))],
+        "decoder_variance": [StrOptions({"per_sample", "per_feature"})],
+        "var_smoothing": [Interval(Real, 0, None, closed="neither")],
+        "beta": [Interval(Real, 0, None, closed="left")],
+        "solver": [StrOptions(set(SOLVERS))],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "warm_start": ["boolean"],
+        "score_method": [StrOptions({"elbo", "iwae"})],
+        "n_score_samples": [Interval(Integral, 1, None, closed="left")],
+        "device": [str],
+        "dtype": [StrOptions(set(DTYPES))],
+        "mixed_precision": [StrOptions({"bf16", "fp16"}), None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    # Fitted numpy arrays of a subclass (stored as lists by ``save``).
+    _array_attributes: ClassVar[tuple] = ()
+    # Scores relative to the saturated log-likelihood (the detector's).
+    _relative_scores: ClassVar[bool] = False
+
+    # ------------------------------------------------------------------ hooks
+    def _likelihood_name(self, x_min, x_max):
+        """The likelihood to fit, given the range of the training data."""
+        return self.likelihood
+
+    def _n_components(self, n_features):
+        return self.n_components
+
+    def _support_fraction(self):
+        """Share of each minibatch the training objective averages over."""
+        return 1.0
+
+    def _fit_preprocessing(self, stats, likelihood):
+        """Fit the map to model space from the training data's column stats."""
+
+    def _to_model_space(self, X):
+        return X
+
+    def _from_model_space(self, X):
+        return X
+
+    def _post_fit(self, X):
+        """Fitted state that needs the trained model; X is in model space."""
+
+    def _score_prior(self):
+        """The prior p(z) of the scores: None is the model's N(0, I)."""
+        return None
+
+    # ---------------------------------------------------------------- fitting
+    def _fit(self, X, incremental):
+        first_pass = not hasattr(self, "module_") or (
+            not self.warm_start and not incremental
+        )
+        # A rejected call or a failed fit leaves the estimator as it was: the
+        # attributes are restored, and the weights too when trained in place.
+        saved = dict(self.__dict__)
+        checkpoint = (
+            None
+            if first_pass
+            else Checkpoint.capture(self.module_, self._optimizer, self._train_state)
+        )
+        try:
+            outcome = self._fit_steps(X, incremental, first_pass)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            if checkpoint is not None:
+                self._train_state = checkpoint.restore(self.module_, self._optimizer)
+            raise
+        if outcome.interrupted:
+            warn(
+                "Training interrupted by the user; the model holds the weights "
+                f"of the last finished epoch ({self.n_iter_})."
+            )
+        elif (
+            not incremental
+            and not outcome.stopped_early
+            and outcome.n_epochs == self.max_iter
+        ):
+            warn(
+                f"Stochastic optimizer: maximum iterations ({self.max_iter}) "
+                "reached and the optimization hasn't converged yet.",
+                ConvergenceWarning,
+            )
+        return self
+
+    def _fit_steps(self, X, incremental, first_pass):
+        # An np.memmap is streamed block by block instead of copied into memory.
+        streaming = isinstance(X, np.memmap)
+        X = validate_X(self, X, reset=first_pass, copy_readonly=not streaming)
+        if first_pass:  # one pass over X for everything the set-up needs
+            stats = column_stats(X)
+            x_min, x_max = float(stats["min"].min()), float(stats["max"].max())
+            likelihood = self._likelihood_name(x_min, x_max)
+            n_components = self._n_components(X.shape[1])
+        else:
+            x_min, x_max = value_range(X)
+            likelihood = self.module_.config.likelihood
+            n_components = self.module_.config.n_components
+        check_params(self, X.shape[1], n_components)
+        check_values(x_min, x_max, make_likelihood(likelihood), self.dtype)
+        if first_pass:
+            self._fit_preprocessing(stats, likelihood)
+        raw, X = X, self._to_model_space(X)
+        if first_pass:
+            # The variance floor is set in model space: the detector's
+            # standardised copy of X (in memory) needs its own moments.
+            variance = stats["var"] if X is raw else column_stats(X)["var"]
+            self._initialize(X.shape, variance, likelihood, n_components)
+        X_train, X_val = self._split(
+            X, self.early_stopping and not incremental, streaming
+        )
+        # Continuing fits draw from a generator derived from the epoch count, so
+        # a fit split over several calls is reproducible too.
+        generator = make_generator(self._seed + 7919 * self.n_iter_, self.device_)
+        if not streaming:
+            X_train = to_tensor(X_train, self.device_, DTYPES[self.dtype])
+        outcome = train(
+            self.module_,
+            self._optimizer,
+            X_train,
+            self._train_state,
+            self._train_config(X_train.shape[0], incremental),
+            generator=generator,
+            X_val=X_val,
+            val_eps=None if X_val is None else self._score_eps(1),
+        )
+        self._post_fit(X)
+        return outcome
+
+    def _train_config(self, n_train, incremental):
+        return TrainConfig(
+            max_iter=1 if incremental else self.max_iter,
+            batch_size=self._batch_size(n_train),
+            beta=self.beta,
+            shuffle=self.shuffle,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            check_improvement=not incremental,
+            weight_decay=self.alpha / n_train,
+            mixed_precision=self.mixed_precision,
+            support_fraction=self._support_fraction(),
+            verbose=self.verbose,
+        )
+
+    def _batch_size(self, n_train):
+        if self.batch_size == "auto":
+            return min(200, n_train)
+        if self.batch_size > n_train:
+            warn(
+                f"batch_size={self.batch_size} is larger than the {n_train} "
+                "training samples; using one batch of all of them."
+            )
+        return min(self.batch_size, n_train)
+
+    def _initialize(self, shape, variance, likelihood, n_components):
+        n_samples, n_features = shape
+        rng = check_random_state(self.random_state)
+        init_seed, self._seed, self._score_seed = (
+            int(s) for s in rng.randint(_MAX_SEED, size=3)
+        )
+        self.device_ = resolve_device(self.device)
+        var_floor = 0.0
+        if LIKELIHOODS[likelihood].has_scale:
+            mean_var = float(np.mean(variance))
+            var_floor = self.var_smoothing * (mean_var if mean_var > 0 else 1.0)
+            constant = np.flatnonzero(variance <= var_floor)
+            if constant.size and n_samples > 1:
+                warn(
+                    f"{constant.size} feature(s) are constant or nearly so "
+                    f"(columns {constant[:10].tolist()}"
+                    f"{', ...' if constant.size > 10 else ''}): their variance is "
+                    f"below the Gaussian likelihood's floor var_floor_="
+                    f"{var_floor:.3g}, so each adds a fixed amount to every "
+                    "score. Drop them (sklearn.feature_selection.VarianceThreshold) "
+                    "or raise var_smoothing if that is not wanted."
+                )
+        config = VAEConfig(
+            n_features=n_features,
+            n_components=n_components,
+            hidden_layer_sizes=tuple(int(h) for h in self.hidden_layer_sizes),
+            activation=self.activation,
+            likelihood=likelihood,
+            var_floor=var_floor,
+            decoder_variance=self.decoder_variance,
+        )
+        # Initial weights come from a CPU generator: the same on every device.
+        module = VAE(
+            config, generator=make_generator(init_seed, "cpu"), dtype=DTYPES[self.dtype]
+        )
+        self.module_ = module.to(self.device_)
+        self._optimizer = make_optimizer(
+            self.module_, self.solver, self.learning_rate_init
+        )
+        self._train_state = TrainState()
+
+    def _split(self, X, early_stopping, streaming):
+        """The training part of X and the held-out part for early stopping."""
+        if not early_stopping:
+            return X, None
+        n_samples = X.shape[0]
+        n_val = max(2, math.ceil(self.validation_fraction * n_samples))
+        if n_samples - n_val < 1:
+            raise ValueError(
+                f"early_stopping holds out at least 2 samples for validation and "
+                f"needs 1 more to train on, but got n_samples={n_samples}. Use "
+                "more samples or early_stopping=False."
+            )
+        if streaming:
+            # Slicing keeps a memmap on disk: hold out its last rows.
+            return X[: n_samples - n_val], np.array(X[n_samples - n_val :])
+        perm = np.random.RandomState(self._seed).permutation(n_samples)
+        return X[np.sort(perm[n_val:])], X[np.sort(perm[:n_val])]
+
+    # ------------------------------------------- history, read from the state
+    @property
+    def var_floor_(self):
+        """The decoder's variance floor (0.0 for Bernoulli), from ``module_``."""
+        return self.module_.config.var_floor
+
+    @property
+    def n_iter_(self):
+        """Number of epochs run, counted across warm starts and partial fits."""
+        return self._train_state.n_iter
+
+    @property
+    def loss_curve_(self):
+        """Mean negative ELBO of the training data after each epoch."""
+        return list(self._train_state.loss_curve)
+
+    def _validated(self):
+        return bool(self._train_state.validation_scores)
+
+    @property
+    def best_loss_(self):
+        """Lowest value of ``loss_curve_``; None with early stopping."""
+        return None if self._validated() else self._train_state.best_loss
+
+    @property
+    def validation_scores_(self):
+        """Mean held-out ELBO after each epoch; None without early stopping."""
+        state = self._train_state
+        return list(state.validation_scores) if self._validated() else None
+
+    @property
+    def best_validation_score_(self):
+        """Highest value of ``validation_scores_``; None without early stopping."""
+        state = self._train_state
+        return state.best_validation_score if self._validated() else None
+
+    # -------------------------------------------------------------- inference
+    def _validate_for_scoring(self, X):
+        check_is_fitted(self)
+        X = validate_X(self, X, reset=False)
+        check_values(*value_range(X), self.module_.likelihood, self.dtype)
+        return self._to_model_space(X)
+
+    def _score_eps(self, n_draws):
+        """Fixed noise (n_draws, 1, n_components) shared by all rows."""
+        return _inference.scoring_noise(self.module_, n_draws, self._score_seed)
+
+    def _score_rows(self, X, per_feature=False):
+        """Scores of X, validated and in model space (see ``score_samples``)."""
+        return _inference.score_rows(
+            self.module_,
+            X,
+            self._score_eps(self.n_score_samples),
+            method=self.score_method,
+            prior=self._score_prior(),
+            per_feature=per_feature,
+            relative=self._relative_scores,
+        )
+
+    # ------------------------------------------------------------ persistence
+    @fill
+    def save(self, path):
+        """Save the fitted model to ``path`` in skvae's safe format.
+
+        The file holds the weights, the optimiser state, the parameters, the
+        fitted attributes and the versions, written with ``torch.save`` and read
+        back by :func:`skvae.load` with ``weights_only=True``: loading executes
+        no code, unlike pickle or joblib. A SHA-256 digest detects later
+        modification.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Destination file, conventionally with the suffix ``.skvae``.
+
+        Returns
+        -------
+        path : str or path-like
+            The path written.
+
+        Examples
+        --------
+        {fitted_transformer}
+        {saved_and_loaded}
+        >>> bool(np.allclose(restored.transform(X), vae.transform(X)))
+        True
+        """
+        check_is_fitted(self)
+        params = self.get_params(deep=False)
+        if not isinstance(params["random_state"], Integral | None):
+            params["random_state"] = None  # a RandomState object is not data
+        params["hidden_layer_sizes"] = [int(h) for h in params["hidden_layer_sizes"]]
+        attributes = {
+            key: _persistence.to_plain(value)
+            for key, value in vars(self).items()
+            if key not in _LIVE and (key.endswith("_") or key in _SEEDS)
+        }
+        _persistence.write(
+            path,
+            {
+                "estimator": type(self).__name__,
+                "versions": {
+                    "torch": str(torch.__version__),
+                    "sklearn": _sklearn_version,
+                },
+                "params": params,
+                "attributes": attributes,
+                "device": str(self.device_),
+                **_persistence.pack(self.module_, self._optimizer),
+                "train_state": self._train_state.to_dict(),
+            },
+            __version__,
+        )
+        return path
+
+    @classmethod
+    def _from_saved(cls, content):
+        params = dict(content["params"])
+        params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
+        est = cls(**params)
+        for key, value in content["attributes"].items():
+            if _derived(cls, key):  # stored by format 1; now read from the state
+                continue
+            if key == "feature_names_in_":
+                value = np.asarray(value, dtype=object)
+            elif key in cls._array_attributes and value is not None:
+                value = np.asarray(value, dtype=np.float64)
+            setattr(est, key, value)
+        est._restore_model(content, content["device"])
+        est._train_state = TrainState(**content["train_state"])
+        return est
+
+    def _restore_model(self, packed, device):
+        self.device_ = loadable_device(device)
+        self.module_, self._optimizer = _persistence.unpack(
+            packed,
+            device=self.device_,
+            solver=self.solver,
+            learning_rate=self.learning_rate_init,
+        )
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # object.__getstate__ is not a copy
+        if "module_" in state:
+            # CPU tensors, so that a model fitted on CUDA unpickles anywhere.
+            state["module_"] = _persistence.pack(self.module_, self._optimizer)
+            del state["_optimizer"]
+        return state
+
+    def __setstate__(self, state):
+        state = {k: v for k, v in state.items() if not _derived(type(self), k)}
+        packed = state.pop("module_", None)
+        if packed is not None and not isinstance(packed, dict):  # skvae 0.1.0
+            packed = {"module": packed, "optimizer": state.pop("_optimizer")}
+        super().__setstate__(state)
+        if packed is not None:
+            self._restore_model(packed, self.device_)
+
+    # ---------------------------------------------------------------- plumbing
+    @property
+    def _n_features_out(self):
+        return self.module_.config.n_components
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+
+# Live objects that ``save`` stores in their own form, and the private seeds.
+_LIVE = ("module_", "device_", "_optimizer", "_train_state")
+_SEEDS = ("_seed", "_score_seed")
+
+
+def _derived(cls, name):
+    """Whether ``name`` is a fitted attribute computed from the model or state."""
+    return isinstance(getattr(cls, name, None), property) and name.endswith("_")

@@ -1,0 +1,364 @@
+"""Shared numpydoc entries and example set-ups, so that docstrings are not copies.
+
+Parameter and attribute entries are written unindented; :func:`section`
+indents them for a class docstring. A docstring line that holds only
+``{name}`` is replaced by ``SNIPPETS[name]`` by the :func:`fill` decorator,
+indented as that line, so the rendered documentation and the doctests see the
+whole text. Plain text and torch only: the core uses it too.
+"""
+
+# Authors: The skvae developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+PARAMETERS = {
+    "n_components": """\
+n_components : int, default=2
+    Size of the latent code z.""",
+    "hidden_layer_sizes": """\
+hidden_layer_sizes : tuple of int, default=(256, 128)
+    Widths of the encoder's hidden layers; the decoder mirrors them.""",
+    "activation": """\
+activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
+    Activation between hidden layers (Kingma & Welling used "tanh").""",
+    "likelihood": """\
+likelihood : {"gaussian", "bernoulli", "cauchy"}, default="gaussian"
+    The decoder's observation model. "bernoulli" is for data in [0, 1]
+    (binary or grey-level images) and rejects values outside it.
+    "gaussian" is for real-valued data; the decoder outputs a mean and a
+    variance per feature. "cauchy" is its heavy-tailed version (a location
+    and a squared scale per feature): a residual costs only logarithmically
+    many nats, so single features and outliers weigh less.""",
+    "decoder_variance": """\
+decoder_variance : {"per_sample", "per_feature"}, default="per_sample"
+    How the Gaussian (or Cauchy) decoder's variance (squared scale) is
+    modelled. "per_sample": the
+    decoder outputs a variance for each feature of each sample, as in
+    Kingma & Welling's Frey Face model (heteroscedastic). "per_feature":
+    one learned variance per feature, shared by all samples
+    (homoscedastic, as in factor analysis); more robust when the training
+    data hold outliers. Ignored by the Bernoulli likelihood.""",
+    "var_smoothing": """\
+var_smoothing : float, default=1e-3
+    Floor on the Gaussian decoder's variance (Cauchy: squared scale), as a
+    fraction of the mean per-feature variance of the training data (like
+    GaussianNB's ``var_smoothing``). It keeps the ELBO finite on constant
+    or discrete features. Ignored by the Bernoulli likelihood.""",
+    "beta": """\
+beta : float, default=1.0
+    Weight of the KL term during training: 1.0 is the ELBO of AEVB, other
+    values give a beta-VAE. Scores always use the ELBO (beta=1).""",
+    "solver": """\
+solver : {"adam", "adagrad", "sgd"}, default="adam"
+    Stochastic-gradient optimiser. Kingma & Welling used Adagrad; "sgd" uses
+    Nesterov momentum 0.9.""",
+    "alpha": """\
+alpha : float, default=0.0
+    Strength of the L2 penalty on the weight matrices, scaled as a Gaussian
+    prior N(0, 1/alpha) over the whole training set: each step adds the
+    gradient of ``alpha / (2 * n_samples) * ||W||^2`` to the per-sample loss.
+    ``alpha=1`` is the paper's weight decay (a standard normal prior).""",
+    "batch_size": """\
+batch_size : int or "auto", default="auto"
+    Minibatch size; "auto" is ``min(200, n_samples)``.""",
+    "learning_rate_init": """\
+learning_rate_init : float, default=1e-3
+    Step size of the optimiser.""",
+    "max_iter": """\
+max_iter : int, default=200
+    Maximum number of epochs (passes over the training data) per call of
+    :meth:`fit`.""",
+    "shuffle": """\
+shuffle : bool, default=True
+    Whether to shuffle the samples in each epoch.""",
+    "tol": """\
+tol : float, default=1e-4
+    Minimum improvement, in nats per sample, of the training loss (or of the
+    validation ELBO with ``early_stopping``) that counts as progress.""",
+    "early_stopping": """\
+early_stopping : bool, default=False
+    Hold out ``validation_fraction`` of the training data, stop when its
+    ELBO has not improved by ``tol`` for ``n_iter_no_change`` epochs and
+    restore the weights of the best epoch.""",
+    "validation_fraction": """\
+validation_fraction : float, default=0.1
+    Share of the training data held out for early stopping (at least 2
+    samples).""",
+    "n_iter_no_change": """\
+n_iter_no_change : int, default=10
+    Number of epochs without progress (see ``tol``) before training stops.""",
+    "warm_start": """\
+warm_start : bool, default=False
+    Reuse the previous fit's weights and optimiser state on the next call
+    of :meth:`fit` instead of starting afresh.""",
+    "score_method": """\
+score_method : {"elbo", "iwae"}, default="elbo"
+    What :meth:`score_samples` and :meth:`score` return: the ELBO, or the
+    importance-weighted estimate of log p(x) (Burda et al., 2016), which is
+    tighter and approaches log p(x) as ``n_score_samples`` grows.""",
+    "n_score_samples": """\
+n_score_samples : int, default=10
+    Monte Carlo draws per sample used by :meth:`score_samples` (draws of z
+    for the ELBO's reconstruction term, or importance samples for "iwae").
+    The draws are fixed at fit time and shared by all rows, so scores are
+    deterministic and do not depend on the other rows of ``X``.""",
+    "device": """\
+device : str, default="auto"
+    Torch device: "auto" (CUDA when available, else CPU), "cpu", "cuda" or
+    "cuda:i".""",
+    "dtype": """\
+dtype : {"float32", "float64"}, default="float32"
+    Precision of the network's parameters and computations.""",
+    "mixed_precision": """\
+mixed_precision : {"bf16", "fp16"} or None, default=None
+    Run the network's matrix products in reduced precision during
+    training (``torch.autocast``); the likelihood, the KL term and the
+    weights stay in ``dtype``. "bf16" works on CUDA and on CPUs with
+    bfloat16 support; "fp16" needs CUDA (with gradient scaling). Off by
+    default: it is faster only where the hardware has fast bfloat16/float16
+    matrix units (recent GPUs, CPUs with AMX); see the performance guide.""",
+    "random_state": """\
+random_state : int, RandomState instance or None, default=None
+    Seeds the initial weights, the minibatch order, the reparameterisation
+    noise, the validation split and the scoring draws. Pass an int for
+    bit-for-bit reproducible fits on the CPU. torch's global generator is
+    never used. See :term:`Glossary <random_state>`.""",
+    "verbose": """\
+verbose : int, default=0
+    Print one line per epoch when positive.""",
+}
+
+ATTRIBUTES = {
+    "module_": """\
+module_ : skvae.VAE
+    The fitted torch module (encoder, decoder and likelihood).""",
+    "device_": """\
+device_ : torch.device
+    The device ``module_`` lives on.""",
+    "var_floor_": """\
+var_floor_ : float
+    The Gaussian decoder's variance floor (0.0 for Bernoulli).""",
+    "n_iter_": """\
+n_iter_ : int
+    Number of epochs run, counted across warm starts and partial fits.""",
+    "loss_curve_": """\
+loss_curve_ : list of float
+    Mean negative ELBO of the training data (nats per sample) after each
+    epoch (with ``beta != 1``, the beta-weighted loss).""",
+    "best_loss_": """\
+best_loss_ : float or None
+    Lowest value of ``loss_curve_``; None with ``early_stopping``.""",
+    "validation_scores_": """\
+validation_scores_ : list of float or None
+    Mean ELBO of the held-out data after each epoch; None without
+    ``early_stopping``.""",
+    "best_validation_score_": """\
+best_validation_score_ : float or None
+    Highest value of ``validation_scores_``; its weights are the fitted
+    ones. None without ``early_stopping``.""",
+    "n_features_in_": """\
+n_features_in_ : int
+    Number of features seen during :term:`fit`.""",
+    "feature_names_in_": """\
+feature_names_in_ : ndarray of shape (`n_features_in_`,)
+    Names of features seen during :term:`fit`. Defined only when `X`
+    has feature names that are all strings.""",
+}
+
+DETECTOR_PARAMETERS = {
+    "n_components": """\
+n_components : int or None, default=None
+    Size of the latent code z; None picks ``min(8, ceil(n_features / 2))``.""",
+    "contamination": """\
+contamination : "auto" or float in (0, 0.5], default="auto"
+    Share of outliers expected in the training data; it sets ``offset_``,
+    the threshold of :meth:`predict`, as that quantile of the training
+    scores. "auto" uses Tukey's rule instead: a point is an outlier when its
+    score is below ``Q1 - 1.5 * IQR`` of the training scores.""",
+    "support_fraction": """\
+support_fraction : float in (0, 1], default=0.8
+    Share of each minibatch the training objective averages over: each step
+    maximises the mean ELBO of the best-explained ``support_fraction`` of
+    its samples and ignores the rest, and early stopping watches the same
+    trimmed mean of the held-out ELBOs. This is a trimmed likelihood
+    estimator (the idea behind the minimum covariance determinant of
+    :class:`~sklearn.covariance.EllipticEnvelope`): outliers in the training
+    data are not learnt, so they keep low scores. 1.0 fits the plain
+    ELBO.""",
+    "n_prior_components": """\
+n_prior_components : int or None, default=500
+    Size of the prior the scores use: after training, N(0, I) is replaced
+    by the mixture of the posteriors q(z | x_m) of this many training rows
+    drawn from the best-explained ``support_fraction`` of them (all of them
+    when there are fewer), an estimate of the aggregate posterior. Codes in
+    regions of latent space that no training row uses then cost more, so a
+    novel sample that the decoder happens to reconstruct well from such a
+    code is not scored as normal. None keeps N(0, I).""",
+    "hidden_layer_sizes": """\
+hidden_layer_sizes : tuple of int, default=(64, 32)
+    Widths of the encoder's hidden layers; the decoder mirrors them. Smaller
+    than :class:`VAETransformer`'s default: a detector needs a model of the
+    bulk of the data, not of every detail (on the ODDS sets the smaller
+    network ranks outliers better and fits twice as fast).""",
+    "likelihood": """\
+likelihood : {"auto", "cauchy", "gaussian", "bernoulli"}, default="auto"
+    "auto" picks "bernoulli" when the training data lie in [0, 1] (images
+    scaled by 255, binary features) and "cauchy" otherwise: a heavy-tailed
+    decoder, so that one sharply predicted feature (a count that is nearly
+    always zero) cannot dominate a sample's score.""",
+    "early_stopping": """\
+early_stopping : bool, default=True
+    Hold out ``validation_fraction`` of the training data and stop when its
+    trimmed ELBO (see ``support_fraction``) stops improving, restoring the
+    best weights.""",
+    "max_iter": """\
+max_iter : int, default=100
+    Maximum number of epochs per call of :meth:`fit`.""",
+}
+
+DETECTOR_ATTRIBUTES = {
+    "offset_": """\
+offset_ : float
+    Threshold on :meth:`score_samples`: ``decision_function = score_samples
+    - offset_``.""",
+    "likelihood_": """\
+likelihood_ : str
+    The likelihood in use ("cauchy", "gaussian" or "bernoulli").""",
+    "prior_loc_": """\
+prior_loc_ : ndarray of shape (n_mixture, n_components) or None
+    Means of the mixture prior's components (the posterior means of the
+    chosen training rows); None with ``n_prior_components=None``.""",
+    "prior_log_scale_": """\
+prior_log_scale_ : ndarray of shape (n_mixture, n_components) or None
+    Log standard deviations of the mixture prior's components.""",
+    "mean_": """\
+mean_ : ndarray of shape (n_features,) or None
+    Feature means removed before a real-valued model; None for Bernoulli.""",
+    "scale_": """\
+scale_ : ndarray of shape (n_features,) or None
+    Feature scales divided out before a real-valued model; None for
+    Bernoulli.""",
+}
+
+
+def section(names, *tables):
+    """The entries called ``names``, each from the first table that has it.
+
+    The result is indented by four spaces, ready for a class docstring.
+    """
+    entries = []
+    for name in names:
+        entry = next(t[name] for t in tables if name in t)
+        entries.append("\n".join("    " + ln if ln else ln for ln in entry.split("\n")))
+    return "\n\n".join(entries)
+
+
+SNIPPETS = {
+    # parameters
+    "X_fit": """\
+X : array-like of shape (n_samples, n_features)
+    Training data.
+
+y : Ignored
+    Not used, present for API consistency by convention.""",
+    "X_param": """\
+Parameters
+----------
+X : array-like of shape (n_samples, n_features)
+    The samples, with the columns seen in :term:`fit`.""",
+    "y_ignored": """\
+y : Ignored
+    Not used, present for API consistency by convention.""",
+    "x_tensor": """\
+Parameters
+----------
+x : Tensor of shape (n, n_features)
+    The data, in the model's dtype and on its device.""",
+    "z_codes": """\
+Parameters
+----------
+z : Tensor of shape (..., n_components)
+    Latent codes.""",
+    "mc_draws": """\
+n_samples : int, default=1
+    Monte Carlo draws per sample (ignored when ``eps`` is given).""",
+    "noise_source": """\
+generator : torch.Generator, optional
+    Source of ``eps`` when it is not given.""",
+    "prior_param": """\
+prior : MixturePrior, optional
+    The prior p(z); None is the model's N(0, I).""",
+    "fit_sections": """\
+Parameters
+----------
+X : array-like of shape (n_samples, n_features)
+    Training data.
+
+y : Ignored
+    Not used, present for API consistency by convention.
+
+Returns
+-------
+self : object
+    The fitted estimator.""",
+    "data_home": """\
+Parameters
+----------
+data_home : str or path-like, default=None
+    Folder holding the data; see :func:`get_data_home`.""",
+    "data_not_found": """\
+Raises
+------
+DataNotFoundError
+    If the file is not in the data home.""",
+    "mnist_returns": """\
+Returns
+-------
+X_train, y_train, X_test, y_test : ndarray
+    Images of shape (60000, 784) and (10000, 784) with their labels.""",
+    # example set-ups
+    "fitted_transformer": """\
+>>> import numpy as np
+>>> from skvae import VAETransformer
+>>> X = np.random.RandomState(0).rand(50, 4)
+>>> vae = VAETransformer(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
+>>> vae = vae.fit(X)""",
+    "fitted_detector": """\
+>>> import numpy as np
+>>> from skvae import VAEOutlierDetector
+>>> X = np.random.RandomState(0).randn(50, 4)
+>>> det = VAEOutlierDetector(hidden_layer_sizes=(8,), max_iter=5,
+...                          random_state=0).fit(X)""",
+    "saved_and_loaded": """\
+>>> import os
+>>> import tempfile
+>>> from skvae import load
+>>> with tempfile.TemporaryDirectory() as folder:
+...     restored = load(vae.save(os.path.join(folder, "vae.skvae")))""",
+    "model": """\
+>>> import torch
+>>> from skvae import VAE, VAEConfig
+>>> config = VAEConfig(n_features=4, hidden_layer_sizes=(8,))
+>>> model = VAE(config, generator=torch.Generator().manual_seed(0))""",
+    "model_and_data": """\
+>>> import torch
+>>> from skvae import VAE, VAEConfig
+>>> config = VAEConfig(n_features=4, hidden_layer_sizes=(8,))
+>>> model = VAE(config, generator=torch.Generator().manual_seed(0))
+>>> x = torch.rand(50, 4, generator=torch.Generator().manual_seed(0))""",
+}
+
+
+def fill(obj):
+    """Replace each docstring line ``{name}`` of ``obj`` by ``SNIPPETS[name]``."""
+    lines = []
+    for line in (obj.__doc__ or "").split("\n"):
+        name = line.strip()
+        if name.startswith("{") and name.endswith("}") and name[1:-1] in SNIPPETS:
+            indent = line[: len(line) - len(line.lstrip())]
+            lines += [
+                indent + ln if ln else ln for ln in SNIPPETS[name[1:-1]].split("\n")
+            ]
+        else:
+            lines.append(line)
+    obj.__doc__ = "\n".join(lines)
+    return obj

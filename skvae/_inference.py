@@ -1,0 +1,218 @@
+"""Inference over rows of numpy data: encode, decode, sample and score, blockwise.
+
+Every function here runs a fitted :class:`~skvae.VAE` without gradients over
+blocks of rows sized by one rule (:func:`skvae._utils.rows_per_block`), moves
+each block to the model's device and brings the result back as numpy. Scores
+use fixed noise shared by all rows ("common random numbers"), so a row's score
+does not depend on the other rows. No scikit-learn here.
+"""
+
+# Authors: The skvae developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import torch
+
+from skvae._priors import MixturePrior
+from skvae._utils import (
+    make_generator,
+    rows_per_block,
+    standard_normal,
+    to_numpy,
+    to_tensor,
+)
+
+
+def _device_dtype(model):
+    p = next(model.parameters())
+    return p.device, p.dtype
+
+
+def _numpy_dtype(X, model):
+    if isinstance(X, np.ndarray):
+        return X.dtype
+    return np.dtype(str(_device_dtype(model)[1]).removeprefix("torch."))
+
+
+@torch.no_grad()
+def map_rows(fn, X, model, *, numbers_per_row, out_shape=(), check_finite=True):
+    """Apply ``fn`` to blocks of rows of ``X`` on ``model``'s device; gather as numpy.
+
+    Parameters
+    ----------
+    fn : callable
+        Maps a tensor block of rows to a tensor with one entry (of shape
+        ``out_shape``) per row.
+    X : ndarray or Tensor of shape (n, ...)
+        The rows; a numpy array of any layout (views, read-only, memmaps).
+    model : VAE
+        Gives the device and dtype of the blocks.
+    numbers_per_row : int
+        Size per row of the largest tensor ``fn`` makes; sets the block size.
+    out_shape : tuple, default=()
+        Shape of ``fn``'s result per row.
+    check_finite : bool, default=True
+        Raise ``ValueError`` naming the rows whose result is not finite.
+
+    Returns
+    -------
+    out : ndarray of shape (n, *out_shape)
+        In the dtype of ``X`` (the model's for a tensor).
+    """
+    device, dtype = _device_dtype(model)
+    out = np.empty((X.shape[0], *out_shape), dtype=_numpy_dtype(X, model))
+    rows = rows_per_block(numbers_per_row)
+    for start in range(0, X.shape[0], rows):
+        block = X[start : start + rows]
+        if isinstance(block, torch.Tensor):
+            xb = block.to(device=device, dtype=dtype)
+        else:
+            xb = to_tensor(block, device, dtype)
+        out[start : start + xb.shape[0]] = to_numpy(fn(xb), out.dtype)
+    if check_finite:
+        finite = np.isfinite(out).reshape(out.shape[0], -1).all(axis=1)
+        if not finite.all():
+            bad = np.flatnonzero(~finite)
+            raise ValueError(
+                f"The model's output is not finite for {bad.size} row(s) of X "
+                f"(first: {bad[:5].tolist()}), whose values lie far outside the "
+                "range of the training data. Scale X as the training data was "
+                "scaled, or refit with dtype='float64'."
+            )
+    return out
+
+
+def scoring_noise(model, n_draws, seed):
+    """Fixed standard normal noise of shape (n_draws, 1, n_components).
+
+    Drawn on the CPU from ``seed`` (the same on every device) and shared by
+    all rows.
+    """
+    device, dtype = _device_dtype(model)
+    return standard_normal((n_draws, 1, model.config.n_components), seed, device, dtype)
+
+
+def mixture_prior(model, loc, log_scale):
+    """A :class:`~skvae.MixturePrior` from numpy arrays, on the model's device."""
+    device, dtype = _device_dtype(model)
+    return MixturePrior(
+        to_tensor(loc, device, dtype), to_tensor(log_scale, device, dtype)
+    )
+
+
+def encode_rows(model, X, *, scale=False):
+    """The posterior mean of each row; with ``scale``, its log std appended."""
+    k = model.config.n_components
+
+    def fn(xb):
+        loc, log_scale = model.encode(xb)
+        return torch.cat([loc, log_scale], dim=-1) if scale else loc
+
+    width = 2 * k if scale else k
+    return map_rows(
+        fn, X, model, numbers_per_row=X.shape[1] + 2 * k, out_shape=(width,)
+    )
+
+
+def _decode_width(model):
+    return 2 * model.config.n_features * model.likelihood.n_params
+
+
+def decode_rows(model, Z):
+    """The decoder's mean E[x | z] of each code."""
+    return map_rows(
+        model.decode_mean,
+        Z,
+        model,
+        numbers_per_row=_decode_width(model),
+        out_shape=(model.config.n_features,),
+    )
+
+
+def sample_rows(model, n_samples, seed, *, mean=True):
+    """``n_samples`` rows generated from z ~ N(0, I) drawn from ``seed``.
+
+    The codes are drawn on the CPU (the same on every device); with
+    ``mean=False`` the draws of x come from a generator on the model's device
+    seeded with ``seed``.
+    """
+    device, torch_dtype = _device_dtype(model)
+    z = standard_normal(
+        (n_samples, model.config.n_components), seed, device, torch_dtype
+    )
+    generator = make_generator(seed, device)
+    return map_rows(
+        lambda zb: model.generate(zb, generator=generator, mean=mean),
+        z,
+        model,
+        numbers_per_row=_decode_width(model),
+        out_shape=(model.config.n_features,),
+        check_finite=False,
+    )
+
+
+def score_rows(
+    model, X, eps, *, method="elbo", prior=None, per_feature=False, relative=False
+):
+    """The log-likelihood bound of each row of X (or of each feature), in nats.
+
+    Parameters
+    ----------
+    model : VAE
+        The fitted model.
+    X : ndarray of shape (n, n_features)
+        The rows, in the model's data space.
+    eps : Tensor of shape (S, 1, n_components)
+        Fixed noise shared by all rows (:func:`scoring_noise`).
+    method : {"elbo", "iwae"}, default="elbo"
+        The ELBO with S draws, or the importance-weighted estimate of log p(x).
+    prior : MixturePrior, optional
+        The prior p(z); None is the model's N(0, I).
+    per_feature : bool, default=False
+        Return E_q[log p(x_j | z)] per feature instead (``method`` and
+        ``prior`` are then unused).
+    relative : bool, default=False
+        Subtract the saturated log-likelihood of each feature (summed per row),
+        the largest value any decoder output could give it; computed in
+        float64 from X.
+
+    Returns
+    -------
+    scores : ndarray of shape (n,) or (n, n_features)
+        In the dtype of X.
+    """
+    if per_feature:  # the reconstruction term: the prior plays no part
+        fn = lambda xb: model.elbo_per_feature(xb, eps=eps)[0]
+    elif method == "iwae":
+        fn = lambda xb: model.log_marginal_likelihood(xb, eps=eps, prior=prior)
+    else:
+        fn = lambda xb: model.elbo(xb, eps=eps, prior=prior)
+    n_draws = eps.shape[0]
+    width = n_draws * X.shape[1] * 3  # the decoder's output and the data, per draw
+    if prior is not None and not per_feature:
+        width += n_draws * prior.loc.numel()
+    out_shape = (X.shape[1],) if per_feature else ()
+    scores = map_rows(fn, X, model, numbers_per_row=width, out_shape=out_shape)
+    if not relative:
+        return scores
+    return (scores - saturated_rows(model.likelihood, X, per_feature)).astype(
+        scores.dtype, copy=False
+    )
+
+
+def saturated_rows(likelihood, X, per_feature=False):
+    """The saturated log-likelihood of X per feature (or summed per row), float64.
+
+    Computed on the CPU from X's own values (not rounded to the model's dtype).
+    """
+    shape = X.shape if per_feature else X.shape[:1]
+    out = np.empty(shape, dtype=np.float64)
+    rows = rows_per_block(X.shape[1])
+    for start in range(0, X.shape[0], rows):
+        sat = likelihood.saturated_log_prob(
+            to_tensor(X[start : start + rows], "cpu", torch.float64)
+        )
+        out[start : start + sat.shape[0]] = (
+            sat if per_feature else sat.sum(-1)
+        ).numpy()
+    return out

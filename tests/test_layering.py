@@ -1,0 +1,138 @@
+"""The package's import graph, held against a written table of allowed arrows.
+
+The torch core never imports scikit-learn, pandas or the face; no module
+imports the package root; the graph has no cycle. A new module, or a new
+arrow, must be added to the table here on purpose.
+"""
+
+# Authors: The skvae developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import ast
+import subprocess
+import sys
+from graphlib import CycleError, TopologicalSorter
+from pathlib import Path
+
+import skvae
+
+PACKAGE = Path(skvae.__file__).parent
+
+CORE = {
+    "_version": set(),
+    "_docs": set(),  # text only: shared numpydoc entries and examples
+    "_utils": set(),
+    "_likelihoods": set(),
+    "_priors": {"_docs"},
+    "_model": {"_docs", "_likelihoods", "_priors", "_utils"},
+    "_inference": {"_priors", "_utils"},
+    "_training": {"_inference", "_utils"},
+    "_persistence": {"_model", "_training", "_utils"},
+    "datasets": {"_docs"},
+}
+FACE = {
+    "_validation": {"_utils"},
+    "_base": {
+        "_docs",
+        "_inference",
+        "_likelihoods",
+        "_model",
+        "_persistence",
+        "_training",
+        "_utils",
+        "_validation",
+        "_version",
+    },
+    "_estimator": {"_base", "_docs", "_inference", "_validation"},
+    "_outlier": {"_docs", "_estimator", "_inference", "_likelihoods"},
+    "_load": {"_docs", "_estimator", "_outlier", "_persistence", "_version"},
+}
+# The root re-exports the core; it reaches the face lazily, by name.
+ROOT = {"__init__": {"_model", "_priors", "_utils", "_version"}}
+ALLOWED = {**CORE, **FACE, **ROOT}
+FACE_ONLY_LIBRARIES = {"sklearn", "pandas"}
+
+
+def _imports(name):
+    """(internal modules, external top-level packages, root imports) of a module."""
+    tree = ast.parse((PACKAGE / f"{name}.py").read_text())
+    internal, external, root = set(), set(), []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                parts = alias.name.split(".")
+                if parts[0] != "skvae":
+                    external.add(parts[0])
+                elif len(parts) == 1:
+                    root.append("import skvae")
+                else:
+                    internal.add(parts[1])
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            parts = node.module.split(".")
+            if parts[0] != "skvae":
+                external.add(parts[0])
+            elif len(parts) > 1:
+                internal.add(parts[1])
+            else:  # from skvae import x: fine only for a submodule
+                for alias in node.names:
+                    if (PACKAGE / f"{alias.name}.py").exists():
+                        internal.add(alias.name)
+                    else:
+                        root.append(f"from skvae import {alias.name}")
+        elif isinstance(node, ast.ImportFrom) and node.level > 0:
+            root.append("relative import")
+    return internal, external, root
+
+
+def test_every_module_is_in_the_table():
+    modules = {p.stem for p in PACKAGE.glob("*.py")}
+    assert modules == set(ALLOWED), (
+        f"not in the table: {sorted(modules - set(ALLOWED))}; "
+        f"gone: {sorted(set(ALLOWED) - modules)}"
+    )
+
+
+def test_imports_follow_the_table():
+    for name, allowed in ALLOWED.items():
+        internal, _, _ = _imports(name)
+        extra = internal - allowed
+        assert not extra, f"{name} imports {sorted(extra)}, not in its row"
+        unused = allowed - internal
+        assert not unused, (
+            f"{name}'s row lists {sorted(unused)}, which it no longer imports"
+        )
+
+
+def test_no_module_imports_the_package_root():
+    for name in ALLOWED:
+        _, _, root = _imports(name)
+        assert not root, f"{name}: {root}"
+
+
+def test_the_graph_has_no_cycle():
+    graph = {name: _imports(name)[0] for name in ALLOWED}
+    try:
+        order = list(TopologicalSorter(graph).static_order())
+    except CycleError as exc:  # pragma: no cover - the failure message
+        raise AssertionError(f"import cycle: {exc.args[1]}") from None
+    assert set(order) == set(ALLOWED)
+
+
+def test_core_imports_neither_sklearn_nor_pandas_nor_the_face():
+    for name in CORE:
+        internal, external, _ = _imports(name)
+        assert not external & FACE_ONLY_LIBRARIES, f"{name} imports {external}"
+        assert not internal & set(FACE), f"{name} imports the face: {internal}"
+
+
+def test_core_runs_with_sklearn_and_pandas_unimportable():
+    code = (
+        "import sys; sys.modules['sklearn'] = None; sys.modules['pandas'] = None\n"
+        "import torch, skvae\n"
+        "from skvae import _inference, _persistence, _training\n"
+        "m = skvae.VAE(skvae.VAEConfig(n_features=3))\n"
+        "print(m.elbo(torch.zeros(2, 3)).shape)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "torch.Size([2])" in out.stdout
