@@ -24,6 +24,15 @@ from sklearn.base import (
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
 )
+
+try:  # scikit-learn >= 1.9: set_callbacks, ProgressBar, ScoringMonitor
+    from sklearn.callback import CallbackSupportMixin
+except ImportError:  # pragma: no cover - older scikit-learn: no callbacks
+
+    class CallbackSupportMixin:
+        """Stands in for scikit-learn's callback support where it is absent."""
+
+
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -33,6 +42,7 @@ from skvae import _inference, _persistence
 from skvae._docs import fill
 from skvae._likelihoods import LIKELIHOODS, make_likelihood
 from skvae._model import ACTIVATIONS, VAE, VAEConfig
+from skvae._progress import FitProgress
 from skvae._training import (
     SOLVERS,
     Checkpoint,
@@ -57,7 +67,12 @@ from skvae._version import __version__
 _MAX_SEED = np.iinfo(np.int32).max
 
 
-class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class _BaseVAE(
+    CallbackSupportMixin,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    BaseEstimator,
+):
     """Shared machinery of :class:`VAETransformer` and its subclasses."""
 
     _parameter_constraints: ClassVar[dict] = {
@@ -125,7 +140,7 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         return None
 
     # ---------------------------------------------------------------- fitting
-    def _fit(self, X, incremental):
+    def _fit(self, X, y, incremental):
         first_pass = not hasattr(self, "module_") or (
             not self.warm_start and not incremental
         )
@@ -138,10 +153,13 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             else Checkpoint.capture(self.module_, self._optimizer, self._train_state)
         )
         try:
-            outcome = self._fit_steps(X, incremental, first_pass)
+            outcome = self._fit_steps(X, y, incremental, first_pass)
         except BaseException:
+            # the callbacks' bookkeeping of this call outlives it (teardown)
+            running = {k: v for k, v in vars(self).items() if k in _CALLBACK_STATE}
             self.__dict__.clear()
             self.__dict__.update(saved)
+            self.__dict__.update(running)
             if checkpoint is not None:
                 self._train_state = checkpoint.restore(self.module_, self._optimizer)
             raise
@@ -153,6 +171,7 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         elif (
             not incremental
             and not outcome.stopped_early
+            and not outcome.stopped_by_callback
             and outcome.n_epochs == self.max_iter
         ):
             warn(
@@ -162,7 +181,7 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             )
         return self
 
-    def _fit_steps(self, X, incremental, first_pass):
+    def _fit_steps(self, X, y, incremental, first_pass):
         # An np.memmap is streamed block by block instead of copied into memory.
         streaming = isinstance(X, np.memmap)
         X = validate_X(self, X, reset=first_pass, copy_readonly=not streaming)
@@ -193,18 +212,35 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         generator = make_generator(self._seed + 7919 * self.n_iter_, self.device_)
         if not streaming:
             X_train = to_tensor(X_train, self.device_, DTYPES[self.dtype])
-        outcome = train(
-            self.module_,
-            self._optimizer,
-            X_train,
-            self._train_state,
-            self._train_config(X_train.shape[0], incremental),
-            generator=generator,
-            X_val=X_val,
-            val_eps=None if X_val is None else self._score_eps(1),
-        )
+        config = self._train_config(X_train.shape[0], incremental)
+        progress = FitProgress(self, raw, y, config.max_iter)
+        try:
+            outcome = train(
+                self.module_,
+                self._optimizer,
+                X_train,
+                self._train_state,
+                config,
+                generator=generator,
+                X_val=X_val,
+                val_eps=None if X_val is None else self._score_eps(1),
+                on_epoch=progress,
+            )
+        except BaseException:
+            progress.close(finished=False)
+            raise
         self._post_fit(X)
+        progress.close(self._stopping_message(outcome, config, X_val is not None))
         return outcome
+
+    def _stopping_message(self, outcome, config, validated):
+        if not outcome.stopped_early:
+            return None
+        what = "Validation score" if validated else "Training loss"
+        return (
+            f"{what} did not improve more than tol={config.tol} for "
+            f"{config.n_iter_no_change} consecutive epochs. Stopping."
+        )
 
     def _train_config(self, n_train, incremental):
         return TrainConfig(
@@ -218,7 +254,6 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             weight_decay=self.alpha / n_train,
             mixed_precision=self.mixed_precision,
             support_fraction=self._support_fraction(),
-            verbose=self.verbose,
         )
 
     def _batch_size(self, n_train):
@@ -459,6 +494,8 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         return tags
 
 
+# What scikit-learn's callback support keeps on the estimator during a fit.
+_CALLBACK_STATE = ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
 # Live objects that ``save`` stores in their own form, and the private seeds.
 _LIVE = ("module_", "device_", "_optimizer", "_train_state")
 _SEEDS = ("_seed", "_score_seed")

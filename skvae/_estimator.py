@@ -142,7 +142,7 @@ class VAETransformer(_BaseVAE):
         >>> vae.n_iter_, len(vae.loss_curve_)
         (5, 5)
         """
-        return self._fit(X, incremental=False)
+        return self._fit(X, y, incremental=False)
 
     @fill
     @_fit_context(prefer_skip_nested_validation=True)
@@ -166,7 +166,7 @@ class VAETransformer(_BaseVAE):
         >>> vae.n_iter_
         5
         """
-        return self._fit(X, incremental=True)
+        return self._fit(X, y, incremental=True)
 
     @fill
     def transform(self, X):

@@ -56,7 +56,6 @@ class TrainConfig:
     weight_decay: float = 0.0  # L2 coefficient per sample, on weight matrices
     mixed_precision: str | None = None  # "bf16", "fp16" or None
     support_fraction: float = 1.0  # share of each minibatch in the objective
-    verbose: int = 0
 
 
 @dataclass
@@ -92,6 +91,19 @@ class TrainOutcome:
     n_epochs: int  # epochs finished in this call
     stopped_early: bool  # the no-improvement criterion fired
     interrupted: bool  # KeyboardInterrupt; the model holds the last finished epoch
+    stopped_by_callback: bool = False  # ``on_epoch`` asked to stop
+
+
+@dataclass
+class EpochRecord:
+    """What :func:`train` reports to ``on_epoch`` after each finished epoch."""
+
+    epoch: int  # epochs run in all calls, this one included
+    epoch_in_call: int  # 1 for the first epoch of this call
+    max_iter: int  # epochs this call may run
+    loss: float  # mean training loss of the epoch, nats per sample
+    validation_score: float | None  # held-out (trimmed) ELBO; None without
+    seconds: float  # wall time of the epoch, validation included
 
 
 def make_optimizer(model, solver="adam", learning_rate=1e-3, weight_decay=0.0):
@@ -260,7 +272,7 @@ def train(
     generator,
     X_val=None,
     val_eps=None,
-    log=print,
+    on_epoch=None,
 ):
     """Train ``model`` on ``X`` for up to ``config.max_iter`` epochs.
 
@@ -276,6 +288,10 @@ def train(
     ``config.mixed_precision`` runs the network under ``torch.autocast`` (with a
     gradient scaler for float16).
 
+    ``on_epoch`` is called with an :class:`EpochRecord` after each finished
+    epoch (progress bars, logging, callbacks); a true return value stops
+    training, the best weights restored as for early stopping.
+
     A non-finite loss raises ``ValueError`` (the model's weights are then
     unusable; the caller restores them). ``KeyboardInterrupt`` ends training after
     restoring the weights of the last finished epoch.
@@ -286,8 +302,7 @@ def train(
     early_stopping = X_val is not None
     tol = config.tol
     last_good = snapshot(model)
-    interrupted = False
-    stopped = False
+    interrupted = stopped = by_callback = False
     epochs = 0
     for _ in range(config.max_iter):
         tic = time.perf_counter()
@@ -320,7 +335,7 @@ def train(
         state.n_iter += 1
         state.loss_curve.append(loss)
         last_good = snapshot(model)
-        message = f"Epoch {state.n_iter}, loss = {loss:.4f}"
+        score = None
         if early_stopping:
             score = evaluate_elbo(
                 model, X_val, val_eps, support_fraction=config.support_fraction
@@ -330,27 +345,34 @@ def train(
             if score > state.best_validation_score:
                 state.best_validation_score = score
                 state.best_state = last_good
-            message += f", validation ELBO = {score:.4f}"
         else:
             improved = loss < state.best_loss - tol
             state.best_loss = min(state.best_loss, loss)
         state.no_improvement_count = 0 if improved else state.no_improvement_count + 1
-        if config.verbose:
-            log(f"{message} ({time.perf_counter() - tic:.2f} s)")
+        record = EpochRecord(
+            epoch=state.n_iter,
+            epoch_in_call=epochs,
+            max_iter=config.max_iter,
+            loss=loss,
+            validation_score=score,
+            seconds=time.perf_counter() - tic,
+        )
+        if on_epoch is not None and on_epoch(record):
+            by_callback = True
+            break
         if (
             config.check_improvement
             and state.no_improvement_count > config.n_iter_no_change
         ):
             stopped = True
-            if config.verbose:
-                what = "Validation score" if early_stopping else "Training loss"
-                log(
-                    f"{what} did not improve more than tol={tol} for "
-                    f"{config.n_iter_no_change} consecutive epochs. Stopping."
-                )
             break
     if early_stopping and state.best_state is not None:
         model.load_state_dict(state.best_state)
     state.best_state = None  # restored already; keep no copy
     model.eval()
-    return TrainOutcome(n_epochs=epochs, stopped_early=stopped, interrupted=interrupted)
+    return TrainOutcome(
+        n_epochs=epochs,
+        stopped_early=stopped,
+        interrupted=interrupted,
+        stopped_by_callback=by_callback,
+    )

@@ -32,12 +32,14 @@ CORE = {
 }
 FACE = {
     "_validation": {"_utils"},
+    "_progress": set(),
     "_base": {
         "_docs",
         "_inference",
         "_likelihoods",
         "_model",
         "_persistence",
+        "_progress",
         "_training",
         "_utils",
         "_validation",
