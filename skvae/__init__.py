@@ -3,7 +3,8 @@
 # Authors: The skvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from skvae._model import VAE, VAEConfig
+from skvae._config import VAEConfig
+from skvae._model import VAE
 from skvae._priors import MixturePrior
 from skvae._utils import DeviceWarning
 from skvae._version import __version__

@@ -39,9 +39,10 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from skvae import _inference, _persistence
+from skvae._config import ACTIVATIONS, VAEConfig
 from skvae._docs import fill
 from skvae._likelihoods import LIKELIHOODS, make_likelihood
-from skvae._model import ACTIVATIONS, VAE, VAEConfig
+from skvae._model import VAE
 from skvae._progress import FitProgress
 from skvae._training import (
     SOLVERS,

@@ -24,7 +24,8 @@ import os
 import numpy as np
 import torch
 
-from skvae._model import VAE, VAEConfig
+from skvae._config import VAEConfig
+from skvae._model import VAE
 from skvae._training import make_optimizer
 from skvae._utils import make_generator, warn
 

@@ -24,16 +24,18 @@ CORE = {
     "_utils": set(),
     "_likelihoods": set(),
     "_priors": {"_docs"},
-    "_model": {"_docs", "_likelihoods", "_priors", "_utils"},
+    "_config": set(),
+    "_model": {"_config", "_docs", "_likelihoods", "_priors", "_utils"},
     "_inference": {"_priors", "_utils"},
     "_training": {"_inference", "_utils"},
-    "_persistence": {"_model", "_training", "_utils"},
+    "_persistence": {"_config", "_model", "_training", "_utils"},
     "datasets": {"_docs"},
 }
 FACE = {
     "_validation": {"_utils"},
     "_progress": set(),
     "_base": {
+        "_config",
         "_docs",
         "_inference",
         "_likelihoods",
@@ -50,7 +52,7 @@ FACE = {
     "_load": {"_docs", "_estimator", "_outlier", "_persistence", "_version"},
 }
 # The root re-exports the core; it reaches the face lazily, by name.
-ROOT = {"__init__": {"_model", "_priors", "_utils", "_version"}}
+ROOT = {"__init__": {"_config", "_model", "_priors", "_utils", "_version"}}
 ALLOWED = {**CORE, **FACE, **ROOT}
 FACE_ONLY_LIBRARIES = {"sklearn", "pandas"}
 
