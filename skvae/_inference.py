@@ -31,7 +31,7 @@ def _device_dtype(model):
 def _numpy_dtype(X, model):
     if isinstance(X, np.ndarray):
         return X.dtype
-    return np.dtype(str(_device_dtype(model)[1]).removeprefix("torch."))
+    return torch.empty(0, dtype=_device_dtype(model)[1]).numpy().dtype
 
 
 @torch.no_grad()

@@ -1,6 +1,9 @@
 # Authors: The skvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import torch
@@ -32,3 +35,17 @@ def linear_gaussian():
     W = rng.randn(k, d)
     X = rng.randn(n, k) @ W + 0.5 * rng.randn(n, d) + 3.0
     return X[:2000], X[2000:]
+
+
+@pytest.fixture
+def run_python():
+    """Run Python code in a fresh interpreter; return its stdout (it must succeed)."""
+
+    def run(code):
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True
+        )
+        assert out.returncode == 0, out.stderr
+        return out.stdout
+
+    return run

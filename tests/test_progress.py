@@ -4,8 +4,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import io
-import subprocess
-import sys
 import warnings
 
 import numpy as np
@@ -121,7 +119,7 @@ def test_scoring_monitor_logs_the_score_of_each_epoch():
     assert epochs[-1]["elbo"] == pytest.approx(est.score(X))
 
 
-def test_without_callback_support_fitting_still_works():
+def test_without_callback_support_fitting_still_works(run_python):
     """scikit-learn < 1.9 has no sklearn.callback.CallbackSupportMixin."""
     code = (
         "import sklearn.callback as c\n"
@@ -133,9 +131,7 @@ def test_without_callback_support_fitting_still_works():
         "est.fit(np.random.RandomState(0).rand(50, 4))\n"
         "print(hasattr(est, 'set_callbacks'), est.n_iter_)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip().splitlines()[-1] == "False 2"
+    assert run_python(code).strip().splitlines()[-1] == "False 2"
 
 
 def test_verbose_prints_plain_lines_when_not_a_terminal(capsys):
