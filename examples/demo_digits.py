@@ -25,7 +25,7 @@ from sklearn.model_selection import train_test_split
 from skvae import VAETransformer
 
 
-def main(output="skvae_digits_demo.png", max_iter=300):
+def main(output="skvae_digits_demo.png", max_iter="auto"):
     X, y = load_digits(return_X_y=True)
     X = X / 16.0  # grey levels in [0, 1] for the Bernoulli decoder
     X_train, X_test, _y_train, y_test = train_test_split(X, y, random_state=0)
@@ -33,10 +33,7 @@ def main(output="skvae_digits_demo.png", max_iter=300):
     vae = VAETransformer(
         n_components=2,
         likelihood="bernoulli",
-        hidden_layer_sizes=(256, 128),
-        max_iter=max_iter,
-        early_stopping=True,
-        n_iter_no_change=20,
+        max_iter=max_iter,  # "auto": early stopping on a 10 % validation set
         random_state=0,
     )
     tic = time.perf_counter()
@@ -93,6 +90,8 @@ def _tile(images, rows, cols):
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", default="skvae_digits_demo.png")
-    parser.add_argument("--max-iter", type=int, default=300)
+    parser.add_argument(
+        "--max-iter", type=int, default=None, help='epochs; default "auto"'
+    )
     args = parser.parse_args()
-    main(args.output, args.max_iter)
+    main(args.output, args.max_iter or "auto")

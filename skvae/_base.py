@@ -48,8 +48,11 @@ from skvae._training import (
     Checkpoint,
     TrainConfig,
     TrainState,
+    auto_max_iter,
+    auto_patience,
     make_optimizer,
     train,
+    validation_draws,
 )
 from skvae._utils import (
     DTYPES,
@@ -63,6 +66,8 @@ from skvae._utils import (
 from skvae._validation import check_params, check_values, validate_X
 
 _MAX_SEED = np.iinfo(np.int32).max
+# early_stopping="auto" validates when the held-out part has this many rows
+MIN_AUTO_VALIDATION = 10
 
 
 class _BaseVAE(
@@ -89,12 +94,15 @@ class _BaseVAE(
             Interval(Integral, 1, None, closed="left"),
         ],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
         "tol": [Interval(Real, 0, None, closed="left")],
-        "early_stopping": ["boolean"],
+        "early_stopping": [StrOptions({"auto"}), "boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "n_iter_no_change": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "warm_start": ["boolean"],
         "score_method": [StrOptions({"elbo", "iwae"})],
         "n_score_samples": [Interval(Integral, 1, None, closed="left")],
@@ -165,14 +173,9 @@ class _BaseVAE(
                 "Training interrupted by the user; the model holds the weights "
                 f"of the last finished epoch ({self.n_iter_})."
             )
-        elif (
-            not incremental
-            and not outcome.stopped_early
-            and not outcome.stopped_by_callback
-            and outcome.n_epochs == self.max_iter
-        ):
+        elif not incremental and outcome.ran_out:
             warn(
-                f"Stochastic optimizer: maximum iterations ({self.max_iter}) "
+                f"Stochastic optimizer: maximum iterations ({outcome.max_iter}) "
                 "reached and the optimization hasn't converged yet.",
                 ConvergenceWarning,
             )
@@ -202,14 +205,17 @@ class _BaseVAE(
             variance = stats["var"] if X is raw else column_stats(X)["var"]
             self._initialize(X.shape, variance, likelihood, n_components)
         X_train, X_val = self._split(
-            X, self.early_stopping and not incremental, streaming
+            X,
+            not incremental and self._early_stopping(X.shape[0], streaming),
+            streaming,
         )
         # Continuing fits draw from a generator derived from the epoch count, so
         # a fit split over several calls is reproducible too.
         generator = make_generator(self._seed + 7919 * self.n_iter_, self.device_)
         if not streaming:
             X_train = to_tensor(X_train, self.device_, DTYPES[self.dtype])
-        config = self._train_config(X_train.shape[0], incremental)
+        validated = X_val is not None
+        config = self._train_config(X_train.shape[0], incremental, validated)
         progress = FitProgress(self, raw, y, config.max_iter)
         try:
             outcome = train(
@@ -220,14 +226,16 @@ class _BaseVAE(
                 config,
                 generator=generator,
                 X_val=X_val,
-                val_eps=None if X_val is None else self._score_eps(1),
+                val_eps=self._score_eps(self._validation_draws(len(X_val)))
+                if validated
+                else None,
                 on_epoch=progress,
             )
         except BaseException:
             progress.close(finished=False)
             raise
         self._post_fit(X)
-        progress.close(self._stopping_message(outcome, config, X_val is not None))
+        progress.close(self._stopping_message(outcome, config, validated))
         return outcome
 
     def _stopping_message(self, outcome, config, validated):
@@ -239,14 +247,24 @@ class _BaseVAE(
             f"{config.n_iter_no_change} consecutive epochs. Stopping."
         )
 
-    def _train_config(self, n_train, incremental):
+    def _train_config(self, n_train, incremental, validated):
+        batch_size = self._batch_size(n_train)
+        if incremental:
+            max_iter = 1
+        elif self.max_iter == "auto":
+            max_iter = auto_max_iter(n_train, batch_size, validated)
+        else:
+            max_iter = self.max_iter
+        patience = self.n_iter_no_change
+        if patience == "auto":
+            patience = auto_patience(n_train, batch_size)
         return TrainConfig(
-            max_iter=1 if incremental else self.max_iter,
-            batch_size=self._batch_size(n_train),
+            max_iter=max_iter,
+            batch_size=batch_size,
             beta=self.beta,
             shuffle=self.shuffle,
             tol=self.tol,
-            n_iter_no_change=self.n_iter_no_change,
+            n_iter_no_change=patience,
             check_improvement=not incremental,
             weight_decay=self.alpha / n_train,
             mixed_precision=self.mixed_precision,
@@ -304,12 +322,30 @@ class _BaseVAE(
         )
         self._train_state = TrainState()
 
+    def _early_stopping(self, n_samples, streaming):
+        """Whether a fit on ``n_samples`` rows holds out a validation set.
+
+        "auto" does when the held-out part has ``MIN_AUTO_VALIDATION`` rows and
+        the data are in memory: a streamed memmap could only hold out its last
+        rows, copied into memory.
+        """
+        if self.early_stopping != "auto":
+            return self.early_stopping
+        return not streaming and self._n_validation(n_samples) >= MIN_AUTO_VALIDATION
+
+    def _n_validation(self, n_samples):
+        return max(2, math.ceil(self.validation_fraction * n_samples))
+
+    def _validation_draws(self, n_val):
+        """Draws of z per row in the validation ELBO (see ``validation_draws``)."""
+        return validation_draws(n_val, self.n_score_samples)
+
     def _split(self, X, early_stopping, streaming):
         """The training part of X and the held-out part for early stopping."""
         if not early_stopping:
             return X, None
         n_samples = X.shape[0]
-        n_val = max(2, math.ceil(self.validation_fraction * n_samples))
+        n_val = self._n_validation(n_samples)
         if n_samples - n_val < 1:
             raise ValueError(
                 f"early_stopping holds out at least 2 samples for validation and "

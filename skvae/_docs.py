@@ -64,9 +64,12 @@ batch_size : int or "auto", default="auto"
 learning_rate_init : float, default=1e-3
     Step size of the optimiser.""",
     "max_iter": """\
-max_iter : int, default=200
+max_iter : int or "auto", default="auto"
     Maximum number of epochs (passes over the training data) per call of
-    :meth:`fit`.""",
+    :meth:`fit`. "auto" gives 200 epochs, or as many as make 20,000
+    optimiser steps when that is more and a validation set can stop the fit
+    (``early_stopping``): a 400-row table takes 2 steps an epoch, a
+    60,000-row image set 300, and both get a budget in which they converge.""",
     "shuffle": """\
 shuffle : bool, default=True
     Whether to shuffle the samples in each epoch.""",
@@ -75,17 +78,25 @@ tol : float, default=1e-4
     Minimum improvement, in nats per sample, of the training loss (or of the
     validation ELBO with ``early_stopping``) that counts as progress.""",
     "early_stopping": """\
-early_stopping : bool, default=False
+early_stopping : bool or "auto", default="auto"
     Hold out ``validation_fraction`` of the training data, stop when its
     ELBO has not improved by ``tol`` for ``n_iter_no_change`` epochs and
-    restore the weights of the best epoch.""",
+    restore the weights of the best epoch. The validation ELBO averages
+    ``n_score_samples`` draws per row (fewer on validation sets of thousands
+    of rows), so Monte Carlo noise neither triggers nor hides a stop. "auto"
+    enables it when the held-out part has at least 10 samples and X is not a
+    :class:`numpy.memmap` (which could only hold out its last rows, copied
+    into memory): on small tables a VAE overfits within a few hundred steps,
+    and the held-out ELBO is what finds the point to stop at.""",
     "validation_fraction": """\
 validation_fraction : float, default=0.1
     Share of the training data held out for early stopping (at least 2
     samples).""",
     "n_iter_no_change": """\
-n_iter_no_change : int, default=10
-    Number of epochs without progress (see ``tol``) before training stops.""",
+n_iter_no_change : int or "auto", default="auto"
+    Number of epochs without progress (see ``tol``) before training stops.
+    "auto" counts the patience in optimiser steps: as many epochs as make
+    300 steps, and 10 at least.""",
     "warm_start": """\
 warm_start : bool, default=False
     Reuse the previous fit's weights and optimiser state on the next call
@@ -213,6 +224,9 @@ early_stopping : bool, default=True
     "max_iter": """\
 max_iter : int, default=100
     Maximum number of epochs per call of :meth:`fit`.""",
+    "n_iter_no_change": """\
+n_iter_no_change : int, default=10
+    Number of epochs without progress (see ``tol``) before training stops.""",
 }
 
 DETECTOR_ATTRIBUTES = {

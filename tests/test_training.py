@@ -6,7 +6,7 @@
 import pytest
 import torch
 
-from skvae import VAE, VAEConfig
+from skvae import VAE, VAEConfig, _training
 from skvae._training import (
     TrainConfig,
     TrainState,
@@ -181,3 +181,46 @@ def test_train_state_round_trips_as_plain_values():
     assert TrainState(**d) == TrainState(
         n_iter=3, loss_curve=[3.0, 2.0, 1.0], best_loss=1.0
     )
+
+
+def test_early_stopping_waits_out_a_plateau_shorter_than_its_patience(monkeypatch):
+    # A scripted validation curve: a rise, a flat plateau of 4 epochs (the
+    # early plateau of a VAE), a later and higher peak, then a decline.
+    curve = [1.0, 2.0, 2.0, 2.0, 2.0, 2.0, 3.0, 2.5, 2.4, 2.3, 2.2, 2.1, 2.0, 1.9]
+    calls = iter(curve)
+    monkeypatch.setattr(_training, "evaluate_elbo", lambda *a, **k: next(calls))
+    model, opt, X, gen = _setup()
+    weights = {}
+
+    def record(r):
+        weights[r.epoch] = _training.snapshot(model)
+
+    state = TrainState()
+    config = TrainConfig(max_iter=len(curve), batch_size=100, n_iter_no_change=4)
+    out = train(
+        model, opt, X[:300], state, config, generator=gen,
+        X_val=X[300:], val_eps=torch.zeros(1, 1, 2), on_epoch=record,
+    )  # fmt: skip
+    # the 4 flat epochs did not end the fit; 5 epochs past the peak (epoch 7) did
+    assert out.stopped_early and state.n_iter == 12
+    assert state.validation_scores == curve[:12]
+    assert state.best_validation_score == 3.0
+    best = weights[7]
+    assert all(torch.equal(v, best[k]) for k, v in model.state_dict().items())
+    last = weights[12]["decoder.0.weight"]
+    assert not torch.equal(model.state_dict()["decoder.0.weight"], last)
+
+
+def test_auto_budget_and_patience_are_counted_in_steps():
+    # 400 rows of 200: 2 steps an epoch; 60,000 rows: 300 steps an epoch
+    assert _training.steps_per_epoch(400, 200) == 2
+    assert _training.steps_per_epoch(60_000, 200) == 300
+    assert _training.auto_max_iter(400, 200, validated=True) == 10_000
+    assert _training.auto_max_iter(60_000, 200, validated=True) == 200
+    assert _training.auto_max_iter(400, 200, validated=False) == 200
+    assert _training.auto_patience(400, 200) == 150  # 300 steps
+    assert _training.auto_patience(60_000, 200) == 10  # at least 10 epochs
+    # validation draws: the scores' draws on a small set, fewer on a large one
+    assert _training.validation_draws(40, 10) == 10
+    assert _training.validation_draws(6_000, 10) == 2
+    assert _training.validation_draws(100_000, 10) == 1
