@@ -14,6 +14,7 @@ from skvae._version import __version__
 _FACE = {
     "VAETransformer": "skvae._estimator",
     "VAEOutlierDetector": "skvae._outlier",
+    "VAEImputer": "skvae._imputer",
     "load": "skvae._load",
 }
 
@@ -31,6 +32,7 @@ __all__ = [
     "DeviceWarning",
     "MixturePrior",
     "VAEConfig",
+    "VAEImputer",
     "VAEOutlierDetector",
     "VAETransformer",
     "__version__",

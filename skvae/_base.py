@@ -18,6 +18,7 @@ from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
+import torch
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -63,7 +64,7 @@ from skvae._utils import (
     value_range,
     warn,
 )
-from skvae._validation import check_params, check_values, validate_X
+from skvae._validation import check_params, check_rows, check_values, validate_X
 
 _MAX_SEED = np.iinfo(np.int32).max
 # early_stopping="auto" validates when the held-out part has this many rows
@@ -117,6 +118,10 @@ class _BaseVAE(
     _relative_scores: ClassVar[bool] = False
 
     # ------------------------------------------------------------------ hooks
+    def _validate_X(self, X, reset, copy_readonly=True):
+        """X as floats, NaN where an entry is missing (see ``validate_X``)."""
+        return validate_X(self, X, reset=reset, copy_readonly=copy_readonly)
+
     def _likelihood_name(self, x_min, x_max):
         """The likelihood to fit, given the range of the training data."""
         return self.likelihood
@@ -143,6 +148,18 @@ class _BaseVAE(
     def _score_prior(self):
         """The prior p(z) of the scores: None is the model's N(0, I)."""
         return None
+
+    def _check_features(self, count, n_rows):
+        """Called at fit with each column's number of observed entries."""
+        columns = np.flatnonzero(count == 0)
+        if columns.size:
+            raise ValueError(
+                f"X has {columns.size} column(s) with no observed value (all "
+                f"NaN; columns {columns[:10].tolist()}"
+                f"{', ...' if columns.size > 10 else ''}): the model cannot learn "
+                "anything about them. Drop them, or use VAEImputer, whose "
+                "keep_empty_features decides what they become."
+            )
 
     # ---------------------------------------------------------------- fitting
     def _fit(self, X, y, incremental):
@@ -184,14 +201,19 @@ class _BaseVAE(
     def _fit_steps(self, X, y, incremental, first_pass):
         # An np.memmap is streamed block by block instead of copied into memory.
         streaming = isinstance(X, np.memmap)
-        X = validate_X(self, X, reset=first_pass, copy_readonly=not streaming)
+        X = self._validate_X(X, reset=first_pass, copy_readonly=not streaming)
         if first_pass:  # one pass over X for everything the set-up needs
             stats = column_stats(X)
-            x_min, x_max = float(stats["min"].min()), float(stats["max"].max())
+            check_rows(stats["empty_rows"])
+            self._check_features(stats["count"], X.shape[0])
+            observed = stats["count"] > 0
+            x_min = float(stats["min"][observed].min())
+            x_max = float(stats["max"][observed].max())
             likelihood = self._likelihood_name(x_min, x_max)
             n_components = self._n_components(X.shape[1])
         else:
-            x_min, x_max = value_range(X)
+            x_min, x_max, empty_rows = value_range(X)
+            check_rows(empty_rows)
             likelihood = self.module_.config.likelihood
             n_components = self.module_.config.n_components
         check_params(self, X.shape[1], n_components)
@@ -202,8 +224,8 @@ class _BaseVAE(
         if first_pass:
             # The variance floor is set in model space: the detector's
             # standardised copy of X (in memory) needs its own moments.
-            variance = stats["var"] if X is raw else column_stats(X)["var"]
-            self._initialize(X.shape, variance, likelihood, n_components)
+            moments = stats if X is raw else column_stats(X)
+            self._initialize(X.shape, moments, likelihood, n_components)
         X_train, X_val = self._split(
             X,
             not incremental and self._early_stopping(X.shape[0], streaming),
@@ -281,8 +303,9 @@ class _BaseVAE(
             )
         return min(self.batch_size, n_train)
 
-    def _initialize(self, shape, variance, likelihood, n_components):
+    def _initialize(self, shape, moments, likelihood, n_components):
         n_samples, n_features = shape
+        variance = moments["var"]
         rng = check_random_state(self.random_state)
         init_seed, self._seed, self._score_seed = (
             int(s) for s in rng.randint(_MAX_SEED, size=3)
@@ -316,6 +339,8 @@ class _BaseVAE(
         module = VAE(
             config, generator=make_generator(init_seed, "cpu"), dtype=DTYPES[self.dtype]
         )
+        # a missing entry enters the encoder as its column's mean
+        module.input_fill.copy_(torch.as_tensor(moments["mean"]))
         self.module_ = module.to(self.device_)
         self._optimizer = make_optimizer(
             self.module_, self.solver, self.learning_rate_init
@@ -395,10 +420,14 @@ class _BaseVAE(
         return state.best_validation_score if self._validated() else None
 
     # -------------------------------------------------------------- inference
-    def _validate_for_scoring(self, X):
+    def _validate_for_scoring(self, X, support=True):
+        """X validated and in model space; ``support`` checks the likelihood's too."""
         check_is_fitted(self)
-        X = validate_X(self, X, reset=False)
-        check_values(*value_range(X), self.module_.likelihood, self.dtype)
+        X = self._validate_X(X, reset=False)
+        x_min, x_max, empty_rows = value_range(X)
+        check_rows(empty_rows)
+        if support:
+            check_values(x_min, x_max, self.module_.likelihood, self.dtype)
         return self._to_model_space(X)
 
     def _score_eps(self, n_draws):
@@ -425,6 +454,7 @@ class _BaseVAE(
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        tags.input_tags.allow_nan = True  # NaN marks a missing entry
         return tags
 
 

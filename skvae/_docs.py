@@ -253,6 +253,50 @@ scale_ : ndarray of shape (n_features,) or None
     Bernoulli.""",
 }
 
+IMPUTER_PARAMETERS = {
+    "missing_values": """\
+missing_values : float, default=np.nan
+    The placeholder for the missing values. All occurrences of
+    ``missing_values`` are imputed; with a value other than NaN, X must not
+    hold NaN.""",
+    "sample_posterior": """\
+sample_posterior : bool, default=False
+    Fill each hole with a draw from p(x_miss | x_obs) (sampling-importance-
+    resampling over ``n_importance_samples`` draws of z) instead of the
+    conditional mean. Imputers with different ``random_state`` then give
+    multiple imputations; the draws of one fitted imputer are fixed.""",
+    "add_indicator": """\
+add_indicator : bool, default=False
+    Append a binary indicator column for each feature that had missing
+    values at :term:`fit` (as :class:`~sklearn.impute.MissingIndicator`
+    with ``features="missing-only"``).""",
+    "keep_empty_features": """\
+keep_empty_features : bool, default=False
+    If True, a feature with no observed value at :term:`fit` is kept in the
+    output of :meth:`transform`, filled with 0; if False it is dropped. It
+    takes no part in the model either way.""",
+    "n_components": """\
+n_components : int or "auto", default="auto"
+    Size of the latent code z. "auto" is half the number of non-empty
+    features, rounded up.""",
+    "n_importance_samples": """\
+n_importance_samples : int, default=1000
+    Draws of z ~ q(z | x_obs) per row in :meth:`transform`, the importance
+    samples of the conditional mean (or of the resampling). The draws are
+    fixed at fit time and shared by all rows.""",
+}
+
+IMPUTER_ATTRIBUTES = {
+    "empty_features_": """\
+empty_features_ : ndarray of int
+    The features with no observed value at :term:`fit` (see
+    ``keep_empty_features``).""",
+    "indicator_features_": """\
+indicator_features_ : ndarray of int or None
+    The features that get an indicator column (those with missing values at
+    :term:`fit`); None with ``add_indicator=False``.""",
+}
+
 
 def section(names, *tables):
     """The entries called ``names``, each from the first table that has it.
@@ -342,6 +386,13 @@ X_train, y_train, X_test, y_test : ndarray
 >>> X = np.random.RandomState(0).randn(50, 4)
 >>> det = VAEOutlierDetector(hidden_layer_sizes=(8,), max_iter=5,
 ...                          random_state=0).fit(X)""",
+    "fitted_imputer": """\
+>>> import numpy as np
+>>> from skvae import VAEImputer
+>>> X = np.random.RandomState(0).randn(50, 4)
+>>> X[::5, 1] = np.nan
+>>> imputer = VAEImputer(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
+>>> imputer = imputer.fit(X)""",
     "saved_and_loaded": """\
 >>> import os
 >>> import tempfile

@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 from skvae import _inference
 from skvae._base import _MAX_SEED, _BaseVAE
 from skvae._docs import ATTRIBUTES, PARAMETERS, fill, section
-from skvae._validation import check_n_samples, validate_codes, validate_X
+from skvae._validation import check_n_samples, validate_codes
 
 
 class VAETransformer(_BaseVAE):
@@ -185,8 +185,7 @@ class VAETransformer(_BaseVAE):
         >>> vae.transform(X).shape
         (50, 2)
         """
-        check_is_fitted(self)
-        X = self._to_model_space(validate_X(self, X, reset=False))
+        X = self._validate_for_scoring(X, support=False)
         return _inference.encode_rows(self.module_, X)
 
     @fill

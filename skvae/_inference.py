@@ -170,7 +170,7 @@ def score_rows(
         The prior p(z); None is the model's N(0, I).
     per_feature : bool, default=False
         Return E_q[log p(x_j | z)] per feature instead (``method`` and
-        ``prior`` are then unused).
+        ``prior`` are then unused), NaN for the missing entries.
     relative : bool, default=False
         Subtract the saturated log-likelihood of each feature (summed per row),
         the largest value any decoder output could give it; computed in
@@ -193,26 +193,49 @@ def score_rows(
         width += n_draws * prior.loc.numel()
     out_shape = (X.shape[1],) if per_feature else ()
     scores = map_rows(fn, X, model, numbers_per_row=width, out_shape=out_shape)
-    if not relative:
-        return scores
-    return (scores - saturated_rows(model.likelihood, X, per_feature)).astype(
-        scores.dtype, copy=False
-    )
+    if relative:
+        scores = (scores - saturated_rows(model.likelihood, X, per_feature)).astype(
+            scores.dtype, copy=False
+        )
+    if per_feature:  # a missing entry has no share of the score
+        scores[np.isnan(X)] = np.nan
+    return scores
 
 
 def saturated_rows(likelihood, X, per_feature=False):
     """The saturated log-likelihood of X per feature (or summed per row), float64.
 
-    Computed on the CPU from X's own values (not rounded to the model's dtype).
+    Computed on the CPU from X's own values (not rounded to the model's dtype);
+    a missing entry (NaN) adds 0.
     """
     shape = X.shape if per_feature else X.shape[:1]
     out = np.empty(shape, dtype=np.float64)
     rows = rows_per_block(X.shape[1])
     for start in range(0, X.shape[0], rows):
-        sat = likelihood.saturated_log_prob(
-            to_tensor(X[start : start + rows], "cpu", torch.float64)
+        xb = to_tensor(X[start : start + rows], "cpu", torch.float64)
+        missing = torch.isnan(xb)
+        sat = torch.where(
+            missing, 0.0, likelihood.saturated_log_prob(torch.where(missing, 0.0, xb))
         )
         out[start : start + sat.shape[0]] = (
             sat if per_feature else sat.sum(-1)
         ).numpy()
     return out
+
+
+def impute_rows(model, X, eps, *, sample=False, seed=0):
+    """X with its missing entries (NaN) filled from p(x_miss | x_obs); see ``impute``.
+
+    ``eps`` of shape (K, 1, n_components) is the fixed importance-sampling
+    noise shared by all rows. With ``sample`` the resampling draws come from a
+    generator on the model's device seeded with ``seed``.
+    """
+    device, _ = _device_dtype(model)
+    generator = make_generator(seed, device)
+    return map_rows(
+        lambda xb: model.impute(xb, eps=eps, generator=generator, sample=sample),
+        X,
+        model,
+        numbers_per_row=3 * _decode_width(model),
+        out_shape=(X.shape[1],),
+    )

@@ -8,11 +8,14 @@ import os
 from skvae import _persistence
 from skvae._docs import fill
 from skvae._estimator import VAETransformer
+from skvae._imputer import VAEImputer
 from skvae._outlier import VAEOutlierDetector
 from skvae._version import __version__
 
 # The estimators a file may hold, by the name ``save`` writes.
-ESTIMATORS = {cls.__name__: cls for cls in (VAETransformer, VAEOutlierDetector)}
+ESTIMATORS = {
+    cls.__name__: cls for cls in (VAETransformer, VAEOutlierDetector, VAEImputer)
+}
 
 
 @fill

@@ -54,9 +54,21 @@ class VAE(nn.Module):
     decoder : torch.nn.Sequential
         The generative MLP; it outputs the likelihood's parameters.
 
+    input_fill : Tensor of shape (n_features,)
+        A buffer: the value a missing entry of x takes at the encoder's input,
+        zeros unless set (the estimators set the training data's column means).
+
     See Also
     --------
     VAETransformer : The scikit-learn estimator that trains a VAE.
+
+    Notes
+    -----
+    NaN marks a missing entry of x everywhere. The likelihood of a row is that
+    of its observed entries (the mask of MIWAE, Mattei & Frellsen, 2019): the
+    ELBO, the importance-weighted bound and :meth:`impute` condition on the
+    observed part only, and the encoder sees the missing entries as
+    ``input_fill``.
 
     Examples
     --------
@@ -96,10 +108,20 @@ class VAE(nn.Module):
             if self._shared_variance:
                 # softplus(raw) + floor is the variance; starts near 1
                 self.raw_variance = nn.Parameter(torch.empty(d))
+            # what a missing entry (NaN) of x becomes at the encoder's input
+            self.register_buffer("input_fill", torch.empty(d))
         self.to_empty(device=device or "cpu")
         if dtype is not None:
             self.to(dtype)
+        self.input_fill.zero_()
         self.reset_parameters(generator)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "input_fill" not in self._buffers:  # pickled by skvae 0.1.0: zeros
+            p = next(self.parameters())
+            fill = torch.zeros(self.config.n_features, dtype=p.dtype, device=p.device)
+            self.register_buffer("input_fill", fill)
 
     @fill
     @torch.no_grad()
@@ -153,9 +175,41 @@ class VAE(nn.Module):
         >>> loc.shape, log_scale.shape
         (torch.Size([50, 2]), torch.Size([50, 2]))
         """
+        return self._encode(self.observed(x)[0])
+
+    @fill
+    def observed(self, x):
+        """``x`` with its missing entries (NaN) set to ``input_fill``, and the mask.
+
+        {x_tensor}
+
+        Returns
+        -------
+        x_in : Tensor of the shape of ``x``
+            The encoder's input.
+        mask : Tensor of bool of the shape of ``x``
+            True where ``x`` is observed.
+
+        Examples
+        --------
+        {model_and_data}
+        >>> x_holes = x.clone()
+        >>> x_holes[0, 1] = float("nan")
+        >>> x_in, mask = model.observed(x_holes)
+        >>> float(x_in[0, 1]), bool(mask[0, 1]), bool(mask[1:].all())
+        (0.0, False, True)
+        """
+        mask = ~torch.isnan(x)
+        return torch.where(mask, x, self.input_fill.to(x.dtype)), mask
+
+    def _log_prob(self, out, x_in, mask):
+        """Per-feature log p(x_j | z), 0 for the missing entries."""
+        return torch.where(mask, self.likelihood.log_prob(out, x_in), 0.0)
+
+    def _encode(self, x_in):
         # .to(x.dtype): under autocast the network may run in bfloat16; the
         # distributions' parameters come back in the data's precision.
-        loc, log_scale = self.encoder(x).to(x.dtype).chunk(2, dim=-1)
+        loc, log_scale = self.encoder(x_in).to(x_in.dtype).chunk(2, dim=-1)
         # sigma in [2e-9, 5e8]: far beyond any useful posterior, but it keeps
         # exp() finite for inputs far outside the training data.
         return loc, log_scale.clamp(-_MAX_LOG_SCALE, _MAX_LOG_SCALE)
@@ -246,12 +300,13 @@ class VAE(nn.Module):
         return rec.sum(-1) - beta * kl
 
     def _elbo_terms(self, x, n_samples, eps, generator, prior):
-        loc, log_scale = self.encode(x)
+        x_in, mask = self.observed(x)
+        loc, log_scale = self._encode(x_in)
         if eps is None:
             eps = self._noise((n_samples, *loc.shape), generator, loc)
         z = loc + torch.exp(log_scale) * eps
         out = self.decode(z).to(x.dtype)
-        rec = self.likelihood.log_prob(out, x).mean(0)  # (n, d)
+        rec = self._log_prob(out, x_in, mask).mean(0)  # (n, d)
         if prior is None:
             kl = gaussian_kl(loc, log_scale).sum(-1)
         else:  # E_q[log q(z|x) - log p(z)] from the same draws
@@ -328,30 +383,121 @@ class VAE(nn.Module):
         >>> model.log_marginal_likelihood(x, n_samples=20, generator=generator).shape
         torch.Size([50])
         """
-        loc, log_scale = self.encode(x)
+        chunks, _, n_draws = self._importance_weights(
+            x, n_samples, eps, generator, chunk_size, prior
+        )
+        acc = None
+        for log_w, _ in chunks:
+            lse = torch.logsumexp(log_w, dim=0)
+            acc = lse if acc is None else torch.logaddexp(acc, lse)
+        return acc - math.log(n_draws)
+
+    def _importance_weights(self, x, n_samples, eps, generator, chunk_size, prior):
+        """Chunks ``(log_w, out)`` of the importance weights of z_k ~ q(z | x).
+
+        ``log_w = log p(x_obs | z_k) + log p(z_k) - log q(z_k | x)`` of shape
+        (c, n) and the decoder's output ``out`` for those draws, ``c`` draws a
+        chunk; returned with the mask of observed entries and K.
+        """
+        x_in, mask = self.observed(x)
+        loc, log_scale = self._encode(x_in)
         if eps is None:
             eps = self._noise((n_samples, 1, loc.shape[-1]), generator, loc)
-        n_draws = eps.shape[0]
         if chunk_size is None:
             per_row = self.likelihood.n_params * self.config.n_features
             if prior is not None:
                 per_row += prior.loc.numel()
-            chunk_size = min(n_draws, rows_per_block(x.shape[0] * per_row))
-        scale = torch.exp(log_scale)
-        log_q_const = log_scale.sum(-1)
-        acc = None
-        for start in range(0, n_draws, chunk_size):
-            e = eps[start : start + chunk_size]
-            z = loc + scale * e
-            log_px_z = self.likelihood.log_prob(self.decode(z), x).sum(-1)
-            if prior is None:
-                log_pz = standard_normal_log_prob(z).sum(-1)
+            chunk_size = min(eps.shape[0], rows_per_block(x.shape[0] * per_row))
+        scale, log_q_const = torch.exp(log_scale), log_scale.sum(-1)
+
+        def chunks():
+            for start in range(0, eps.shape[0], chunk_size):
+                e = eps[start : start + chunk_size]
+                z = loc + scale * e
+                out = self.decode(z).to(x_in.dtype)
+                log_px_z = self._log_prob(out, x_in, mask).sum(-1)
+                log_pz = (
+                    standard_normal_log_prob(z).sum(-1)
+                    if prior is None
+                    else prior.log_prob(z)
+                )
+                log_qz = standard_normal_log_prob(e).sum(-1) - log_q_const
+                yield log_px_z + log_pz - log_qz, out
+
+        return chunks(), mask, eps.shape[0]
+
+    @fill
+    @torch.no_grad()
+    def impute(self, x, *, n_samples=100, eps=None, generator=None, sample=False):
+        """Fill the missing entries (NaN) of ``x`` from p(x_miss | x_obs).
+
+        Self-normalised importance sampling over ``z_k ~ q(z | x_obs)`` with
+        weights ``w_k`` proportional to ``p(x_obs | z_k) p(z_k) / q(z_k | x_obs)``
+        (the single imputation of MIWAE, Mattei & Frellsen, 2019). The observed
+        entries are returned unchanged.
+
+        {x_tensor}
+        n_samples : int, default=100
+            The number K of importance samples (ignored when ``eps`` is given).
+        eps : Tensor of shape (K, n or 1, n_components), optional
+            Standard normal noise; see :meth:`elbo`.
+        {noise_source}
+        sample : bool, default=False
+            False: the conditional mean ``sum_k w_k E[x_miss | z_k]`` (for the
+            Cauchy likelihood the location, which has no mean). True: a draw
+            from p(x_miss | x_obs) by sampling-importance-resampling: one z_k
+            per row drawn with probability ``w_k``, then x_miss ~ p(x | z_k);
+            ``generator`` is then the source of both choices.
+
+        Returns
+        -------
+        x_filled : Tensor of the shape of ``x``
+            ``x`` with its missing entries filled.
+
+        Examples
+        --------
+        {model_and_data}
+        >>> x_holes = x.clone()
+        >>> x_holes[0, 1] = float("nan")
+        >>> filled = model.impute(x_holes, n_samples=20,
+        ...                       generator=torch.Generator().manual_seed(0))
+        >>> bool(filled.isnan().any()), torch.equal(filled[1:], x[1:])
+        (False, True)
+        """
+        chunks, mask, _ = self._importance_weights(
+            x, n_samples, eps, generator, None, None
+        )
+        acc = best = chosen = None
+        for log_w, out in chunks:
+            if sample:  # Gumbel-max: the running argmax of log_w + Gumbel noise
+                u = torch.rand(
+                    log_w.shape, generator=generator, device=x.device, dtype=x.dtype
+                )
+                key, k = (log_w - torch.log(-torch.log(u))).max(dim=0)
+                pick = out.gather(0, k.view(1, -1, 1).expand(1, *out.shape[1:]))[0]
+                if best is None:
+                    best, chosen = key, pick
+                else:
+                    better = (key > best).unsqueeze(-1)
+                    best = torch.maximum(best, key)
+                    chosen = torch.where(better, pick, chosen)
+                continue
+            # the weighted mean, combined across chunks with a running logsumexp
+            lse = torch.logsumexp(log_w, dim=0)
+            mean = (
+                torch.softmax(log_w, dim=0).unsqueeze(-1) * self.likelihood.mean(out)
+            ).sum(0)
+            if acc is None:
+                acc, total = lse, mean
             else:
-                log_pz = prior.log_prob(z)
-            log_qz = standard_normal_log_prob(e).sum(-1) - log_q_const
-            lse = torch.logsumexp(log_px_z + log_pz - log_qz, dim=0)
-            acc = lse if acc is None else torch.logaddexp(acc, lse)
-        return acc - math.log(n_draws)
+                new = torch.logaddexp(acc, lse)
+                total = total * torch.exp(acc - new).unsqueeze(-1) + mean * torch.exp(
+                    lse - new
+                ).unsqueeze(-1)
+                acc = new
+        if sample:
+            total = self.likelihood.sample(chosen, generator=generator)
+        return torch.where(mask, x, total.to(x.dtype))
 
     @fill
     @torch.no_grad()

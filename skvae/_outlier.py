@@ -22,6 +22,7 @@ from skvae._docs import (
 )
 from skvae._estimator import VAETransformer
 from skvae._likelihoods import LIKELIHOODS
+from skvae._standardize import _StandardizeMixin
 
 _PARAMETERS = [
     "n_components",
@@ -41,7 +42,7 @@ _ATTRIBUTES = [
 ]
 
 
-class VAEOutlierDetector(OutlierMixin, VAETransformer):
+class VAEOutlierDetector(OutlierMixin, _StandardizeMixin, VAETransformer):
     __doc__ = f"""Outlier detector scored by the ELBO of a variational autoencoder.
 
     The detector fits a :class:`VAETransformer` to (possibly contaminated)
@@ -235,24 +236,6 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
         if self.n_components is not None:
             return self.n_components
         return max(1, min(8, math.ceil(n_features / 2)))
-
-    def _fit_preprocessing(self, stats, likelihood):
-        if LIKELIHOODS[likelihood].has_scale:
-            self.mean_ = stats["mean"]
-            scale = np.sqrt(stats["var"])
-            self.scale_ = np.where(scale > 0, scale, 1.0)
-        else:
-            self.mean_ = self.scale_ = None
-
-    def _to_model_space(self, X):
-        if self.scale_ is None:
-            return X
-        return ((X - self.mean_) / self.scale_).astype(X.dtype, copy=False)
-
-    def _from_model_space(self, X):
-        if self.scale_ is None:
-            return X
-        return (X * self.scale_ + self.mean_).astype(X.dtype, copy=False)
 
     def _post_fit(self, X):
         """The mixture prior, then the threshold on the training scores."""

@@ -144,37 +144,67 @@ def rows_per_block(numbers_per_row, budget=BLOCK_NUMBERS):
 
 
 def value_range(X):
-    """``(min, max)`` of all of X as floats, ``STREAM_ROWS`` rows at a time."""
-    lo, hi = np.inf, -np.inf
+    """Range of the observed values of X and the rows with none, in one pass.
+
+    NaN marks a missing entry. Reads ``STREAM_ROWS`` rows at a time, so a
+    memory-mapped X is never copied whole.
+
+    Returns
+    -------
+    x_min, x_max : float
+        The smallest and largest observed value (``inf`` and ``-inf`` if none).
+    empty_rows : ndarray of int
+        The indices of the rows whose entries are all missing.
+    """
+    lo, hi, empty = np.inf, -np.inf, []
     for start in range(0, X.shape[0], STREAM_ROWS):
-        block = X[start : start + STREAM_ROWS]
-        lo, hi = min(lo, float(np.min(block))), max(hi, float(np.max(block)))
-    return lo, hi
+        block = np.asarray(X[start : start + STREAM_ROWS])
+        observed = ~np.isnan(block)
+        lo = min(lo, float(np.min(block, initial=np.inf, where=observed)))
+        hi = max(hi, float(np.max(block, initial=-np.inf, where=observed)))
+        empty.append(start + np.flatnonzero(~observed.any(axis=1)))
+    return lo, hi, np.concatenate(empty) if empty else np.empty(0, dtype=np.intp)
 
 
 def column_stats(X):
-    """Minimum, maximum, mean and variance of each column, in one pass over X.
+    """Observed count, minimum, maximum, mean and variance of each column, one pass.
 
-    Reads ``STREAM_ROWS`` rows at a time in float64, so a memory-mapped X is
-    never copied whole (Chan et al.'s pairwise update of the moments).
+    NaN marks a missing entry: each column's statistics are those of its
+    observed entries. Reads ``STREAM_ROWS`` rows at a time in float64, so a
+    memory-mapped X is never copied whole (Chan et al.'s pairwise update of
+    the moments, per column).
 
     Returns
     -------
     stats : dict
-        ``{"min", "max", "mean", "var"}``, each an ndarray of shape (n_features,).
+        ``{"count", "min", "max", "mean", "var"}``, each an ndarray of shape
+        (n_features,), and ``"empty_rows"``, the indices of the rows with no
+        observed entry. A column with no observed entry has count 0, mean 0,
+        variance 0 and the range ``(inf, -inf)``.
     """
     d = X.shape[1]
-    n, mean, m2 = 0, np.zeros(d), np.zeros(d)
+    n, mean, m2 = np.zeros(d), np.zeros(d), np.zeros(d)
     lo, hi = np.full(d, np.inf), np.full(d, -np.inf)
+    empty = []
     for start in range(0, X.shape[0], STREAM_ROWS):
         block = np.asarray(X[start : start + STREAM_ROWS], dtype=np.float64)
-        nb, mb = block.shape[0], block.mean(axis=0)
-        np.minimum(lo, block.min(axis=0), out=lo)
-        np.maximum(hi, block.max(axis=0), out=hi)
-        m2b = ((block - mb) ** 2).sum(axis=0)
+        observed = ~np.isnan(block)
+        nb = observed.sum(axis=0)
+        mb = np.where(observed, block, 0.0).sum(axis=0) / np.maximum(nb, 1)
+        np.minimum(lo, np.min(block, axis=0, initial=np.inf, where=observed), out=lo)
+        np.maximum(hi, np.max(block, axis=0, initial=-np.inf, where=observed), out=hi)
+        m2b = (np.where(observed, block - mb, 0.0) ** 2).sum(axis=0)
         delta = mb - mean
-        total = n + nb
+        total = np.maximum(n + nb, 1)
         mean = mean + delta * nb / total
         m2 = m2 + m2b + delta**2 * n * nb / total
-        n = total
-    return {"min": lo, "max": hi, "mean": mean, "var": m2 / max(n, 1)}
+        n = n + nb
+        empty.append(start + np.flatnonzero(~observed.any(axis=1)))
+    return {
+        "count": n.astype(np.int64),
+        "min": lo,
+        "max": hi,
+        "mean": mean,
+        "var": m2 / np.maximum(n, 1),
+        "empty_rows": np.concatenate(empty) if empty else np.empty(0, dtype=np.intp),
+    }

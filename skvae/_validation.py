@@ -17,8 +17,11 @@ MAGNITUDE_LIMIT = {
 }
 
 
-def validate_X(estimator, X, *, reset, copy_readonly=True):
+def validate_X(estimator, X, *, reset, copy_readonly=True, allow_nan=True):
     """``validate_data`` as floats, plus a clear error for non-numeric columns.
+
+    NaN is accepted (a missing entry) unless ``allow_nan=False``; infinities
+    are not.
 
     ``copy_readonly=False`` keeps a read-only array (a memmap) as it is, so that
     it can be streamed instead of copied.
@@ -42,7 +45,19 @@ def validate_X(estimator, X, *, reset, copy_readonly=True):
         dtype=[np.float64, np.float32],
         reset=reset,
         force_writeable=copy_readonly,
+        ensure_all_finite="allow-nan" if allow_nan else True,
     )
+
+
+def check_rows(empty_rows):
+    """Rows with no observed entry (all NaN) carry nothing to fit, encode or score."""
+    if empty_rows.size:
+        raise ValueError(
+            f"X has {empty_rows.size} row(s) with no observed value (all NaN; "
+            f"rows {empty_rows[:10].tolist()}{', ...' if empty_rows.size > 10 else ''}"
+            "): a row needs at least one observed entry to be fitted, encoded, "
+            "scored or imputed. Drop those rows."
+        )
 
 
 def validate_codes(X, n_components):

@@ -39,7 +39,31 @@ def test_column_stats_match_numpy_in_one_pass(monkeypatch):
     assert_array_equal(stats["max"], X32.max(0))
     assert_allclose(stats["mean"], X32.mean(0), rtol=1e-12)
     assert_allclose(stats["var"], X32.var(0), rtol=1e-10)
-    assert value_range(X) == (X.min(), X.max())
+    assert value_range(X)[:2] == (X.min(), X.max())
+    assert stats["empty_rows"].size == 0 and value_range(X)[2].size == 0
+
+
+def test_column_stats_and_range_skip_missing_entries(monkeypatch):
+    import skvae._utils as utils
+
+    monkeypatch.setattr(utils, "STREAM_ROWS", 7)
+    Xm = X.copy()
+    rng = np.random.RandomState(1)
+    Xm[rng.rand(*X.shape) < 0.3] = np.nan
+    Xm[[4, 11]] = np.nan  # two rows with nothing observed, in different blocks
+    Xm[:, 2] = np.nan  # a column with nothing observed
+    stats = column_stats(Xm)
+    assert_array_equal(stats["count"], (~np.isnan(Xm)).sum(0))
+    observed = stats["count"] > 0
+    with np.errstate(invalid="ignore"):
+        assert_allclose(stats["mean"][observed], np.nanmean(Xm, 0)[observed])
+        assert_allclose(stats["var"][observed], np.nanvar(Xm, 0)[observed])
+    assert_array_equal(stats["min"][observed], np.nanmin(Xm[:, observed], 0))
+    assert stats["mean"][2] == 0 and stats["var"][2] == 0
+    assert_array_equal(stats["empty_rows"], [4, 11])
+    lo, hi, empty = value_range(Xm)
+    assert (lo, hi) == (np.nanmin(Xm), np.nanmax(Xm))
+    assert_array_equal(empty, [4, 11])
 
 
 def test_blocks_do_not_change_the_results(model, monkeypatch):

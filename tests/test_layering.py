@@ -45,8 +45,24 @@ FACE = {
         "_validation",
     },
     "_estimator": {"_base", "_docs", "_inference", "_validation"},
-    "_outlier": {"_docs", "_estimator", "_inference", "_likelihoods"},
-    "_load": {"_docs", "_estimator", "_outlier", "_persistence", "_version"},
+    "_standardize": {"_likelihoods"},
+    "_outlier": {"_docs", "_estimator", "_inference", "_likelihoods", "_standardize"},
+    "_imputer": {
+        "_base",
+        "_docs",
+        "_inference",
+        "_standardize",
+        "_utils",
+        "_validation",
+    },
+    "_load": {
+        "_docs",
+        "_estimator",
+        "_imputer",
+        "_outlier",
+        "_persistence",
+        "_version",
+    },
 }
 # The root re-exports the core; it reaches the face lazily, by name.
 ROOT = {"__init__": {"_config", "_model", "_priors", "_utils", "_version"}}

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from numpy.testing import assert_array_equal
+from numpy.testing import assert_allclose, assert_array_equal
 
 import skvae
 from skvae import DeviceWarning, VAETransformer, _persistence
@@ -180,7 +180,11 @@ DATA = __import__("pathlib").Path(__file__).parent / "data"
 @pytest.mark.parametrize("name", ["transformer", "detector"])
 @pytest.mark.parametrize("kind", ["skvae", "pkl"])
 def test_files_of_format_1_still_load_with_identical_outputs(name, kind):
-    """Files and pickles written by skvae 0.1.0 (file format 1)."""
+    """Files and pickles written by skvae 0.1.0 (file format 1).
+
+    Identical up to float32 rounding: since 0.1.0 the encoder's input is a fresh
+    tensor (missing entries filled), whose layout can change a product's last bit.
+    """
     import json
 
     expected = json.loads((DATA / "format1_expected.json").read_text())[name]
@@ -194,7 +198,9 @@ def test_files_of_format_1_still_load_with_identical_outputs(name, kind):
     dtype = np.float32  # the model's dtype: outputs were float32 before JSON
     for method in ("transform", "score_samples"):
         got = getattr(loaded, method)(frame)
-        assert_array_equal(got.astype(dtype), np.asarray(expected[method], dtype))
+        assert_allclose(
+            got.astype(dtype), np.asarray(expected[method], dtype), rtol=2e-7, atol=0
+        )
     assert_array_equal(
         loaded.sample(3, random_state=0), np.asarray(expected["sample"], dtype)
     )

@@ -201,10 +201,11 @@ def test_detector_first_fit_reads_a_memmap_three_times(tmp_path):
         "VAETransformer.fit": 1,
         "_BaseVAE._fit": 1,
         "_BaseVAE._fit_steps": 1,
+        "_BaseVAE._validate_X": 1,  # passes it to validate_X
         "FitProgress.__init__": 1,  # hands X to fit callbacks (there are none)
         "validate_X": 1,  # scikit-learn's validate_data: the finiteness check
         "column_stats": 1,  # min, max, mean and variance in one pass
-        "VAEOutlierDetector._to_model_space": 1,  # the copy all else uses
+        "_StandardizeMixin._to_model_space": 1,  # the copy all else uses
     }
     assert det.likelihood_ == "cauchy" and np.isfinite(det.offset_)
 
@@ -217,6 +218,7 @@ def test_transformer_fit_reads_a_memmap_once_per_epoch(memmap):
     assert touched["run_epoch"] == 3  # the epochs stream it block by block
     readers = {"validate_X", "column_stats", "minibatches", "to_tensor"}
     passers = {"VAETransformer.fit", "_BaseVAE._fit", "_BaseVAE._fit_steps"}
+    passers |= {"_BaseVAE._validate_X"}
     passers |= {"_BaseVAE._split", "train", "run_epoch", "FitProgress.__init__"}
     passers |= {"_BaseVAE._to_model_space", "_BaseVAE._post_fit"}  # no-ops here
     assert set(touched) <= readers | passers, set(touched) - readers - passers

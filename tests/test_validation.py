@@ -29,9 +29,15 @@ def _fitted(likelihood):
         return VAETransformer(2, likelihood=likelihood, **KW).fit(X01)
 
 
-def _with_nan():
+def _empty_row():
     X = X01.copy()
-    X[3, 2] = np.nan
+    X[3] = np.nan
+    return X
+
+
+def _empty_column():
+    X = X01.copy()
+    X[:, 2] = np.nan
     return X
 
 
@@ -71,7 +77,8 @@ def method(name, *args, **kwargs):
 
 # (id, likelihood of the fitted model, call, X, exception, message fragment)
 CASES = [
-    ("nan", "gaussian", fit(), _with_nan(), ValueError, "NaN"),
+    ("empty-row", "gaussian", fit(), _empty_row(), ValueError, "rows [3]"),
+    ("empty-column", "gaussian", fit(), _empty_column(), ValueError, "columns [2]"),
     ("inf", "gaussian", fit(), _with_inf(), ValueError, "infinity"),
     ("1d", "gaussian", fit(), X01[:, 0], ValueError, "Expected 2D array"),
     ("3d", "gaussian", fit(), X01.reshape(120, 3, 2), ValueError, "dim 3"),
@@ -210,7 +217,22 @@ CASES = [
         ValueError,
         "4 features",
     ),
-    ("transform-nan", "gaussian", method("transform"), _with_nan(), ValueError, "NaN"),
+    (
+        "transform-empty-row",
+        "gaussian",
+        method("transform"),
+        _empty_row(),
+        ValueError,
+        "no observed value",
+    ),
+    (
+        "score-empty-row",
+        "gaussian",
+        method("score_samples"),
+        _empty_row(),
+        ValueError,
+        "no observed value",
+    ),
     (
         "score-inf",
         "gaussian",

@@ -1,0 +1,321 @@
+"""VAEImputer: fills missing values from a VAE fitted to the incomplete data."""
+
+# Authors: The skvae developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+from numbers import Integral, Real
+from typing import ClassVar
+
+import numpy as np
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
+
+from skvae import _inference
+from skvae._base import _BaseVAE
+from skvae._docs import (
+    ATTRIBUTES,
+    DETECTOR_ATTRIBUTES,
+    IMPUTER_ATTRIBUTES,
+    IMPUTER_PARAMETERS,
+    PARAMETERS,
+    fill,
+    section,
+)
+from skvae._standardize import _StandardizeMixin
+from skvae._utils import value_range
+from skvae._validation import check_rows, validate_X
+
+_PARAMETERS = [
+    "missing_values",
+    "sample_posterior",
+    "add_indicator",
+    "keep_empty_features",
+    "n_components",
+    "n_importance_samples",
+    *[k for k in PARAMETERS if k != "n_components"],
+]
+_ATTRIBUTES = [
+    "mean_",
+    "scale_",
+    "empty_features_",
+    "indicator_features_",
+    *ATTRIBUTES,
+]
+
+
+class VAEImputer(_StandardizeMixin, _BaseVAE):
+    __doc__ = f"""Imputation of missing values by a variational autoencoder.
+
+    The imputer fits a VAE to the incomplete data by maximising the ELBO of
+    each row's observed entries (the missing ones are masked out of the
+    likelihood, as in MIWAE; Mattei & Frellsen, 2019), then fills each hole
+    from the model's conditional distribution p(x_miss | x_obs). By default
+    :meth:`transform` returns the conditional mean E[x_miss | x_obs],
+    estimated by self-normalised importance sampling over q(z | x_obs) with
+    ``n_importance_samples`` draws; with ``sample_posterior=True`` it returns
+    a draw from p(x_miss | x_obs) (sampling-importance-resampling), so that
+    imputers with different ``random_state`` give multiple imputations.
+    Observed entries pass through unchanged. Features are standardised
+    internally with the mean and standard deviation of their observed
+    entries (``mean_``, ``scale_``) for the Gaussian and Cauchy likelihoods.
+
+    Parameters
+    ----------
+{section(_PARAMETERS, IMPUTER_PARAMETERS, PARAMETERS)}
+
+    Attributes
+    ----------
+{section(_ATTRIBUTES, IMPUTER_ATTRIBUTES, DETECTOR_ATTRIBUTES, ATTRIBUTES)}
+
+    See Also
+    --------
+    sklearn.impute.IterativeImputer : Imputes each feature from the others
+        by a round-robin of regressions (MICE).
+    sklearn.impute.KNNImputer : Imputes from the nearest complete neighbours.
+    sklearn.impute.SimpleImputer : Imputes with a column statistic.
+    VAETransformer : The VAE as a transformer to latent codes; it accepts
+        missing values too.
+
+    Notes
+    -----
+    A row with no observed entry cannot be imputed from the model and is
+    rejected, at :meth:`fit` and at :meth:`transform`. A column with no
+    observed entry at :meth:`fit` is left out of the model; see
+    ``keep_empty_features``.
+
+    References
+    ----------
+    P.-A. Mattei and J. Frellsen, "MIWAE: Deep Generative Modelling and
+    Imputation of Incomplete Data Sets", ICML 2019, arXiv:1812.02633.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skvae import VAEImputer
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.randn(200, 3) @ [[1.0, 1.0, 0.0], [0.0, 1.0, 1.0], [0.0, 0.0, 0.1]]
+    >>> X_holes = X.copy()
+    >>> X_holes[rng.rand(200, 3) < 0.2] = np.nan
+    >>> imputer = VAEImputer(max_iter=20, random_state=0).fit(X_holes)
+    >>> X_filled = imputer.transform(X_holes)
+    >>> bool(np.isnan(X_filled).any())
+    False
+    >>> observed = ~np.isnan(X_holes)
+    >>> bool(np.array_equal(X_filled[observed], X_holes[observed]))
+    True
+    """
+
+    _parameter_constraints: ClassVar[dict] = {
+        **_BaseVAE._parameter_constraints,
+        "missing_values": [Real],
+        "sample_posterior": ["boolean"],
+        "add_indicator": ["boolean"],
+        "keep_empty_features": ["boolean"],
+        "n_components": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "n_importance_samples": [Interval(Integral, 1, None, closed="left")],
+    }
+    _array_attributes: ClassVar[tuple] = ("mean_", "scale_")
+
+    def __init__(
+        self,
+        *,
+        missing_values=np.nan,
+        sample_posterior=False,
+        add_indicator=False,
+        keep_empty_features=False,
+        n_components="auto",
+        n_importance_samples=1000,
+        hidden_layer_sizes=(256, 128),
+        activation="relu",
+        likelihood="gaussian",
+        decoder_variance="per_sample",
+        var_smoothing=1e-3,
+        beta=1.0,
+        solver="adam",
+        alpha=0.0,
+        batch_size="auto",
+        learning_rate_init=1e-3,
+        max_iter="auto",
+        shuffle=True,
+        tol=1e-4,
+        early_stopping="auto",
+        validation_fraction=0.1,
+        n_iter_no_change="auto",
+        warm_start=False,
+        score_method="elbo",
+        n_score_samples=10,
+        device="auto",
+        dtype="float32",
+        mixed_precision=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.missing_values = missing_values
+        self.sample_posterior = sample_posterior
+        self.add_indicator = add_indicator
+        self.keep_empty_features = keep_empty_features
+        self.n_components = n_components
+        self.n_importance_samples = n_importance_samples
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.likelihood = likelihood
+        self.decoder_variance = decoder_variance
+        self.var_smoothing = var_smoothing
+        self.beta = beta
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.tol = tol
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.warm_start = warm_start
+        self.score_method = score_method
+        self.n_score_samples = n_score_samples
+        self.device = device
+        self.dtype = dtype
+        self.mixed_precision = mixed_precision
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------- the hooks
+    def _n_components(self, n_features):
+        if self.n_components != "auto":
+            return self.n_components
+        return max(1, math.ceil(int(self._valid().sum()) / 2))
+
+    def _check_features(self, count, n_rows):
+        self.empty_features_ = np.flatnonzero(count == 0)
+        self.indicator_features_ = (
+            np.flatnonzero(count < n_rows) if self.add_indicator else None
+        )
+
+    def _valid(self):
+        valid = np.ones(self.n_features_in_, dtype=bool)
+        valid[np.asarray(self.empty_features_, dtype=np.intp)] = False
+        return valid
+
+    def _to_model_space(self, X):
+        valid = self._valid()
+        X = super()._to_model_space(X)
+        return X if valid.all() else X[:, valid]
+
+    def _from_model_space(self, X):
+        if self.scale_ is None:
+            return X
+        valid = self._valid()
+        return (X * self.scale_[valid] + self.mean_[valid]).astype(X.dtype, copy=False)
+
+    def _validate_X(self, X, reset, copy_readonly=True):
+        """X as floats with its missing entries as NaN, whatever the marker."""
+        marker_is_nan = math.isnan(self.missing_values)
+        X = validate_X(
+            self, X, reset=reset, copy_readonly=copy_readonly, allow_nan=marker_is_nan
+        )
+        if not marker_is_nan:
+            X = np.where(X == self.missing_values, np.nan, X).astype(X.dtype)
+        return X
+
+    # ---------------------------------------------------------- public methods
+    @fill
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Fit the VAE to the observed entries of X.
+
+        {fit_sections}
+
+        Examples
+        --------
+        {fitted_imputer}
+        >>> imputer.n_features_in_, imputer.module_.config.n_components
+        (4, 2)
+        """
+        return self._fit(X, y, incremental=False)
+
+    @fill
+    def transform(self, X):
+        """Fill the missing entries of X.
+
+        {X_param}
+
+        Returns
+        -------
+        X_imputed : ndarray of shape (n_samples, n_features_out)
+            X with every missing entry filled. A column that had no observed
+            entry at :meth:`fit` is dropped, or is 0 with
+            ``keep_empty_features=True``. With ``add_indicator=True`` the
+            missing-value indicator columns follow.
+
+        Examples
+        --------
+        {fitted_imputer}
+        >>> X_filled = imputer.transform(X)
+        >>> X_filled.shape, bool(np.isnan(X_filled).any())
+        ((50, 4), False)
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        missing = np.isnan(X)
+        X_model = self._to_model_space(X)
+        check_rows(value_range(X_model)[2])
+        filled = X.copy()
+        valid = self._valid()
+        imputed = _inference.impute_rows(
+            self.module_,
+            X_model,
+            self._score_eps(self.n_importance_samples),
+            sample=self.sample_posterior,
+            seed=self._score_seed,
+        )
+        filled[:, valid] = self._from_model_space(imputed)
+        filled[~missing] = X[~missing]  # exactly, not through the scaling
+        if self.keep_empty_features:
+            filled[:, ~valid] = 0.0
+        else:
+            filled = filled[:, valid]
+        if self.indicator_features_ is not None:
+            columns = np.asarray(self.indicator_features_, dtype=np.intp)
+            filled = np.hstack([filled, missing[:, columns].astype(filled.dtype)])
+        return filled
+
+    @fill
+    def get_feature_names_out(self, input_features=None):
+        """Get output feature names: the input names, then the indicators'.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Input feature names; by default ``feature_names_in_``, or
+            ``["x0", "x1", ...]`` without them.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            The imputed features' names, then ``missingindicator_<name>`` for
+            each indicator column.
+
+        Examples
+        --------
+        {fitted_imputer}
+        >>> imputer.get_feature_names_out().tolist()
+        ['x0', 'x1', 'x2', 'x3']
+        """
+        check_is_fitted(self)
+        names = _check_feature_names_in(self, input_features)
+        out = list(names if self.keep_empty_features else names[self._valid()])
+        if self.indicator_features_ is not None:
+            columns = np.asarray(self.indicator_features_, dtype=np.intp)
+            out += [f"missingindicator_{name}" for name in names[columns]]
+        return np.asarray(out, dtype=object)
+
+    @property
+    def _n_features_out(self):
+        return len(self.get_feature_names_out())

@@ -1,0 +1,314 @@
+"""Missing values: the masked ELBO and IWAE bound, imputation, and the estimators.
+
+NaN marks a missing entry. The likelihood of a row is that of its observed
+entries (MIWAE's mask); the encoder sees the missing entries as ``input_fill``.
+"""
+
+# Authors: The skvae developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+
+from skvae import (
+    VAE,
+    VAEConfig,
+    VAEImputer,
+    VAEOutlierDetector,
+    VAETransformer,
+    _inference,
+)
+
+FAST = {"hidden_layer_sizes": (16,), "max_iter": 20, "device": "cpu"}
+
+
+@pytest.fixture(scope="module")
+def model():
+    config = VAEConfig(n_features=5, n_components=2, hidden_layer_sizes=(8,))
+    vae = VAE(config, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    return vae.requires_grad_(False)
+
+
+def _rows(n=40, seed=0):
+    return torch.randn(n, 5, generator=torch.Generator().manual_seed(seed)).double()
+
+
+def _eps(model, draws, seed=1):
+    return _inference.scoring_noise(model, draws, seed)
+
+
+@pytest.fixture(scope="module")
+def low_rank():
+    """Correlated data (rank 2 plus small noise) with 25 % of entries missing."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(600, 2) @ rng.randn(2, 6) + 0.1 * rng.randn(600, 6)
+    holes = rng.rand(*X.shape) < 0.25
+    holes[holes.all(axis=1), 0] = False  # every row keeps an observed entry
+    X_holes = np.where(holes, np.nan, X)
+    return X, X_holes, holes
+
+
+# ------------------------------------------------------------------ the core
+def test_a_hole_removes_exactly_its_term_from_the_elbo(model):
+    """With the encoder's input unchanged, a hole drops one feature's term."""
+    x = _rows(1)
+    eps = _eps(model, 7)
+    holes = x.clone()
+    holes[0, 3] = float("nan")
+    saved = model.input_fill.clone()
+    model.input_fill.copy_(x[0])  # the hole reaches the encoder as the truth
+    try:
+        rec, kl = model.elbo_per_feature(x, eps=eps)
+        rec_h, kl_h = model.elbo_per_feature(holes, eps=eps)
+        assert_allclose(kl_h, kl)
+        assert rec_h[0, 3] == 0.0
+        assert_allclose(rec_h[0, [0, 1, 2, 4]], rec[0, [0, 1, 2, 4]])
+        assert_allclose(model.elbo(holes, eps=eps), rec.sum(-1) - rec[:, 3] - kl)
+    finally:
+        model.input_fill.copy_(saved)
+
+
+def test_the_encoder_sees_a_hole_as_input_fill(model):
+    x = _rows(3)
+    holes = x.clone()
+    holes[:, 1] = float("nan")
+    filled = x.clone()
+    filled[:, 1] = model.input_fill[1]
+    for a, b in zip(model.encode(holes), model.encode(filled), strict=True):
+        assert torch.equal(a, b)
+
+
+def test_a_hole_removes_exactly_its_term_from_each_importance_weight(model):
+    x = _rows(1)
+    eps = _eps(model, 1)  # one draw: log p(x) estimate = log w_1
+    holes = x.clone()
+    holes[0, 2] = float("nan")
+    saved = model.input_fill.clone()
+    model.input_fill.copy_(x[0])
+    try:
+        loc, log_scale = model.encode(x)
+        out = model.decode(loc + torch.exp(log_scale) * eps[0])
+        term = model.likelihood.log_prob(out, x)[0, 2]
+        assert_allclose(
+            model.log_marginal_likelihood(holes, eps=eps),
+            model.log_marginal_likelihood(x, eps=eps) - term,
+            rtol=1e-12,
+        )
+    finally:
+        model.input_fill.copy_(saved)
+
+
+def test_impute_with_one_draw_is_the_decoder_mean_at_that_draw(model):
+    x = _rows()
+    x[::2, 0] = float("nan")
+    x[1::4, 4] = float("nan")
+    eps = _eps(model, 1)
+    filled = model.impute(x, eps=eps)
+    _, mask = model.observed(x)
+    loc, log_scale = model.encode(x)
+    mean = model.decode_mean(loc + torch.exp(log_scale) * eps[0])
+    assert torch.equal(filled[mask], x[mask])  # observed entries pass through
+    assert_allclose(filled[~mask], mean[~mask], rtol=1e-12)
+
+
+def test_impute_weights_the_draws_by_the_observed_likelihood(model, monkeypatch):
+    """The conditional mean is sum_k softmax(log w)_k E[x | z_k], in any chunks."""
+    x = _rows(10)
+    x[:, 1] = float("nan")
+    eps = _eps(model, 50)
+    loc, log_scale = model.encode(x)
+    z = loc + torch.exp(log_scale) * eps  # (50, 10, 2)
+    x_in, mask = model.observed(x)
+    out = model.decode(z)
+    log_w = (
+        torch.where(mask, model.likelihood.log_prob(out, x_in), 0.0).sum(-1)
+        - 0.5 * z.square().sum(-1)
+        + 0.5 * eps.square().sum(-1)
+        + log_scale.sum(-1)
+    )
+    expected = (torch.softmax(log_w, 0)[..., None] * model.likelihood.mean(out)).sum(0)
+    whole = model.impute(x, eps=eps)
+    assert_allclose(whole[:, 1], expected[:, 1], rtol=1e-10)
+    import skvae._model
+
+    monkeypatch.setattr(skvae._model, "rows_per_block", lambda n: 1)  # 1 draw a chunk
+    assert_allclose(model.impute(x, eps=eps), whole, rtol=1e-12)
+
+
+def test_sampled_imputations_follow_the_importance_weights(model):
+    """Resampling picks draw k with probability w_k: its mean is the SNIS mean."""
+    x = _rows(1).repeat(4000, 1)
+    x[:, 2] = float("nan")
+    eps = _eps(model, 3)
+    gen = torch.Generator().manual_seed(0)
+    drawn = model.impute(x, eps=eps, generator=gen, sample=True)[:, 2]
+    mean = model.impute(x[:1], eps=eps)[0, 2]
+    assert abs(drawn.mean() - mean) < 4 * drawn.std() / np.sqrt(len(drawn))
+    again = model.impute(
+        x, eps=eps, generator=torch.Generator().manual_seed(0), sample=True
+    )
+    assert torch.equal(again[:, 2], drawn)
+
+
+# ------------------------------------------------------------ the estimators
+def test_transformer_fits_transforms_and_scores_data_with_holes(low_rank):
+    X, X_holes, holes = low_rank
+    vae = VAETransformer(2, random_state=0, **FAST).fit(X_holes)
+    assert vae.__sklearn_tags__().input_tags.allow_nan
+    assert_allclose(vae.module_.input_fill.numpy(), np.nanmean(X_holes, 0), rtol=1e-6)
+    # a hole is encoded as its column's mean
+    row = X_holes[:1].copy()
+    row[0, 1] = np.nan
+    at_mean = row.copy()
+    at_mean[0, 1] = np.nanmean(X_holes[:, 1])
+    assert_allclose(vae.transform(row), vae.transform(at_mean), rtol=1e-6)
+    scores = vae.score_samples(X_holes)
+    assert np.isfinite(scores).all()
+    per_feature = vae.score_samples_per_feature(X_holes)
+    assert_array_equal(np.isnan(per_feature), holes)
+    # fewer observed terms, a larger (less negative) bound on their likelihood
+    assert (
+        scores[holes.sum(1) >= 3].mean()
+        > vae.score_samples(X[holes.sum(1) >= 3]).mean()
+    )
+
+
+def test_partial_fit_and_a_memmap_train_on_holes(low_rank, tmp_path):
+    _, X_holes, _ = low_rank
+    vae = VAETransformer(2, random_state=0, **FAST)
+    for chunk in np.array_split(X_holes, 3):
+        vae.partial_fit(chunk)
+    assert vae.n_iter_ == 3 and np.isfinite(vae.loss_curve_).all()
+    path = tmp_path / "x.npy"
+    np.save(path, X_holes.astype(np.float32))
+    mm = np.load(path, mmap_mode="r")
+    streamed = VAETransformer(2, random_state=0, **FAST).fit(mm)
+    assert np.isfinite(streamed.score_samples(mm)).all()
+
+
+def test_detector_scores_rows_with_holes(low_rank):
+    _, X_holes, holes = low_rank
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        det = VAEOutlierDetector(random_state=0, **FAST).fit(X_holes)
+    assert np.isfinite(det.decision_function(X_holes)).all()
+    per_feature = det.score_samples_per_feature(X_holes)
+    assert_array_equal(np.isnan(per_feature), holes)
+
+
+# --------------------------------------------------------------- the imputer
+@pytest.fixture(scope="module")
+def imputer(low_rank):
+    _, X_holes, _ = low_rank
+    return VAEImputer(
+        random_state=0, n_importance_samples=200, **{**FAST, "max_iter": 300}
+    ).fit(X_holes)
+
+
+def test_imputer_fills_only_the_holes_and_beats_the_column_mean(imputer, low_rank):
+    X, X_holes, holes = low_rank
+    filled = imputer.transform(X_holes)
+    assert not np.isnan(filled).any()
+    assert_array_equal(filled[~holes], X_holes[~holes])
+    rmse = np.sqrt(np.mean((filled - X)[holes] ** 2))
+    mean_rmse = np.sqrt(np.mean((np.nanmean(X_holes, 0) - X)[holes] ** 2))
+    assert rmse < 0.6 * mean_rmse, (rmse, mean_rmse)
+
+
+def test_a_missing_values_marker_works_as_nan(imputer, low_rank):
+    _, X_holes, _ = low_rank
+    marked = np.where(np.isnan(X_holes), -999.0, X_holes)
+    other = clone(imputer).set_params(missing_values=-999.0).fit(marked)
+    assert_allclose(other.transform(marked), imputer.transform(X_holes), rtol=1e-6)
+    with pytest.raises(ValueError, match="NaN"):
+        other.transform(X_holes)  # NaN is not the marker
+    with pytest.raises(ValueError, match="missing_values"):
+        clone(imputer).set_params(missing_values="?").fit(X_holes)
+
+
+def test_sample_posterior_gives_multiple_imputations(low_rank):
+    _, X_holes, holes = low_rank
+    draws = [
+        VAEImputer(sample_posterior=True, random_state=seed, **FAST)
+        .fit(X_holes)
+        .transform(X_holes)
+        for seed in (0, 1)
+    ]
+    assert not np.allclose(draws[0][holes], draws[1][holes])
+    assert_array_equal(draws[0][~holes], draws[1][~holes])
+    again = VAEImputer(sample_posterior=True, random_state=0, **FAST).fit(X_holes)
+    assert_array_equal(again.transform(X_holes), draws[0])
+
+
+def test_empty_features_are_dropped_or_kept_as_zero(low_rank):
+    _, X_holes, _ = low_rank
+    X = X_holes.copy()
+    X[:, 4] = np.nan
+    X[np.isnan(X).all(axis=1), 0] = 0.0  # every row keeps an observed entry
+    dropped = VAEImputer(random_state=0, **FAST).fit(X)
+    assert_array_equal(dropped.empty_features_, [4])
+    assert dropped.transform(X).shape == (600, 5)
+    assert dropped.module_.config.n_features == 5
+    kept = VAEImputer(keep_empty_features=True, random_state=0, **FAST).fit(X)
+    out = kept.transform(X)
+    assert out.shape == (600, 6) and (out[:, 4] == 0).all()
+    assert_allclose(np.delete(out, 4, axis=1), dropped.transform(X), rtol=1e-6)
+    assert list(dropped.get_feature_names_out()) == ["x0", "x1", "x2", "x3", "x5"]
+
+
+def test_indicator_columns_and_names(low_rank):
+    _, X_holes, _ = low_rank
+    X = X_holes.copy()
+    X[:, 0] = np.where(np.isnan(X[:, 0]), 0.0, X[:, 0])  # column 0 complete
+    imp = VAEImputer(add_indicator=True, random_state=0, **FAST).fit(X)
+    assert_array_equal(imp.indicator_features_, [1, 2, 3, 4, 5])
+    out = imp.transform(X)
+    assert out.shape == (600, 11)
+    assert_array_equal(out[:, 6:], np.isnan(X[:, 1:]))
+    names = imp.get_feature_names_out()
+    assert names[6] == "missingindicator_x1" and len(names) == 11
+
+
+def test_bad_input_is_rejected_and_the_imputer_unchanged(imputer, low_rank):
+    _, X_holes, _ = low_rank
+    before = imputer.transform(X_holes[:20])
+    state = {k: v.clone() for k, v in imputer.module_.state_dict().items()}
+    empty_row = X_holes[:20].copy()
+    empty_row[5] = np.nan
+    with pytest.raises(ValueError, match=r"no observed value .*rows \[5\]"):
+        imputer.transform(empty_row)
+    with pytest.raises(ValueError, match="6 features"):
+        imputer.transform(X_holes[:, :4])
+    with pytest.raises(ValueError, match="rows \\[5\\]"):
+        imputer.fit(empty_row)  # rejected fit: nothing changes
+    assert_array_equal(imputer.transform(X_holes[:20]), before)
+    for k, v in imputer.module_.state_dict().items():
+        assert torch.equal(v, state[k])
+
+
+def test_imputer_in_a_pipeline_with_pandas_output(low_rank):
+    import pandas as pd
+
+    _, X_holes, _ = low_rank
+    frame = pd.DataFrame(X_holes, columns=[f"c{i}" for i in range(6)])
+    y = (np.nan_to_num(X_holes[:, 0]) > 0).astype(int)
+    imp = VAEImputer(random_state=0, **FAST).set_output(transform="pandas")
+    out = imp.fit_transform(frame)
+    assert list(out.columns) == list(frame.columns) and not out.isna().any().any()
+    pipe = make_pipeline(VAEImputer(random_state=0, **FAST), LogisticRegression())
+    assert pipe.fit(frame, y).score(frame, y) > 0.7
+
+
+def test_imputer_saves_and_loads(imputer, low_rank, tmp_path):
+    from skvae import load
+
+    _, X_holes, _ = low_rank
+    restored = load(imputer.save(tmp_path / "imp.skvae"))
+    assert_array_equal(restored.transform(X_holes), imputer.transform(X_holes))
