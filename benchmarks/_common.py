@@ -83,3 +83,22 @@ def fashion_mnist_or_synthetic(n_train=60000, n_test=10000, seed=0):
     W = rng.randn(16, 784).astype(np.float32)
     X = 1 / (1 + np.exp(-(rng.randn(n, 16).astype(np.float32) @ W)))
     return X[:-n_test], X[-n_test:], "synthetic"
+
+
+def mixed_table(name, types=("real", "pos", "count")):
+    """The columns of ``$SKVAE_DATA/mixed/NAME.csv`` whose type is in ``types``.
+
+    Returns the float array and the full DataFrame (for a label column).
+    """
+    import pandas as pd
+
+    from skvae.datasets import DataNotFoundError, get_data_home
+
+    folder = get_data_home() / "mixed"
+    path = folder / f"{name}.csv"
+    if not path.exists():
+        raise DataNotFoundError(f"{path} not found")
+    kinds = pd.read_csv(folder / f"{name}.types.csv")
+    frame = pd.read_csv(path)
+    columns = kinds.loc[kinds["type"].isin(types), "column"]
+    return frame[list(columns)].to_numpy(dtype=np.float64), frame

@@ -52,7 +52,7 @@ import time
 import warnings
 
 import numpy as np
-from _common import RESULTS, print_table, write_json
+from _common import RESULTS, mixed_table, print_table, write_json
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_wine
 from sklearn.decomposition import PCA, FactorAnalysis
 from sklearn.model_selection import GridSearchCV, KFold
@@ -63,7 +63,6 @@ from skvae import VAETransformer
 from skvae._training import auto_max_iter, auto_patience
 from skvae.datasets import (
     DataNotFoundError,
-    get_data_home,
     load_frey_faces,
     load_mnist,
     load_odds,
@@ -77,15 +76,7 @@ REPORT = ("wine", "digits", "frey_faces", "default_credit", "thyroid_inliers")
 
 
 def _mixed_numeric(name):
-    import pandas as pd
-
-    folder = get_data_home() / "mixed"
-    path = folder / f"{name}.csv"
-    if not path.exists():
-        raise DataNotFoundError(f"{path} not found")
-    types = pd.read_csv(folder / f"{name}.types.csv")
-    numeric = types.loc[types["type"].isin(["real", "pos", "count"]), "column"]
-    return pd.read_csv(path)[list(numeric)].to_numpy(dtype=np.float64)
+    return mixed_table(name)[0]
 
 
 def _odds_inliers(name):

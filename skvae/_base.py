@@ -45,6 +45,7 @@ from skvae._model import VAE
 from skvae._progress import FitProgress
 from skvae._saving import _SavingMixin
 from skvae._training import (
+    AUTO_TRAIN_SAMPLES,
     SOLVERS,
     Checkpoint,
     TrainConfig,
@@ -88,6 +89,11 @@ class _BaseVAE(
         "decoder_variance": [StrOptions({"per_sample", "per_feature"})],
         "var_smoothing": [Interval(Real, 0, None, closed="neither")],
         "beta": [Interval(Real, 0, None, closed="left")],
+        "objective": [StrOptions({"elbo", "iwae"})],
+        "n_train_samples": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "solver": [StrOptions(set(SOLVERS))],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
@@ -280,10 +286,15 @@ class _BaseVAE(
         patience = self.n_iter_no_change
         if patience == "auto":
             patience = auto_patience(n_train, batch_size)
+        n_train_samples = self.n_train_samples
+        if n_train_samples == "auto":
+            n_train_samples = AUTO_TRAIN_SAMPLES[self.objective]
         return TrainConfig(
             max_iter=max_iter,
             batch_size=batch_size,
             beta=self.beta,
+            objective=self.objective,
+            n_train_samples=n_train_samples,
             shuffle=self.shuffle,
             tol=self.tol,
             n_iter_no_change=patience,

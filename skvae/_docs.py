@@ -47,6 +47,17 @@ var_smoothing : float, default=1e-3
 beta : float, default=1.0
     Weight of the KL term during training: 1.0 is the ELBO of AEVB, other
     values give a beta-VAE. Scores always use the ELBO (beta=1).""",
+    "objective": """\
+objective : {"elbo", "iwae"}, default="elbo"
+    The training objective. "elbo": the ELBO of AEVB. "iwae": the
+    importance-weighted bound with K = ``n_train_samples`` draws (Burda et
+    al., 2016), tighter than the ELBO and the objective of MIWAE on data with
+    missing values; each step costs about K times the decoder's work.
+    ``beta`` applies to "elbo" only.""",
+    "n_train_samples": """\
+n_train_samples : int or "auto", default="auto"
+    Draws of z per row and training step: averaged for "elbo", the K of the
+    bound for "iwae". "auto" is 1 for "elbo" and 5 for "iwae".""",
     "solver": """\
 solver : {"adam", "adagrad", "sgd"}, default="adam"
     Stochastic-gradient optimiser. Kingma & Welling used Adagrad; "sgd" uses

@@ -136,6 +136,8 @@ class VAEImputer(_StandardizeMixin, _BaseVAE):
         decoder_variance="per_sample",
         var_smoothing=1e-3,
         beta=1.0,
+        objective="elbo",
+        n_train_samples="auto",
         solver="adam",
         alpha=0.0,
         batch_size="auto",
@@ -167,6 +169,8 @@ class VAEImputer(_StandardizeMixin, _BaseVAE):
         self.decoder_variance = decoder_variance
         self.var_smoothing = var_smoothing
         self.beta = beta
+        self.objective = objective
+        self.n_train_samples = n_train_samples
         self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size

@@ -9,6 +9,7 @@ the model or the training state (properties) are never stored.
 # Authors: The skvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import inspect
 from numbers import Integral
 from typing import ClassVar
 
@@ -121,6 +122,10 @@ class _SavingMixin:
 
     def __setstate__(self, state):
         state = {k: v for k, v in state.items() if not _derived(type(self), k)}
+        # parameters added since the pickle was written take their defaults
+        for name, param in inspect.signature(type(self).__init__).parameters.items():
+            if param.default is not inspect.Parameter.empty:
+                state.setdefault(name, param.default)
         packed = state.pop("module_", None)
         if packed is not None and not isinstance(packed, dict):  # skvae 0.1.0
             packed = {"module": packed, "optimizer": state.pop("_optimizer")}

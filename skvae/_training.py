@@ -27,6 +27,8 @@ STEP_BUDGET = 20_000  # with a validation set to stop on: at least this many ste
 PATIENCE_STEPS = 300  # "auto" patience: at least this many steps without progress
 MIN_PATIENCE = 10  # ... and at least this many epochs (scikit-learn's default)
 VALIDATION_NUMBERS = 2**14  # rows x draws of one validation pass, at most
+# n_train_samples="auto": draws of z per row and step, for each objective
+AUTO_TRAIN_SAMPLES = {"elbo": 1, "iwae": 5}
 
 
 def steps_per_epoch(n_train, batch_size):
@@ -94,7 +96,9 @@ class TrainConfig:
 
     max_iter: int = 200  # epochs in this call
     batch_size: int = 200
-    beta: float = 1.0  # weight of the KL term
+    beta: float = 1.0  # weight of the KL term (the ELBO objective)
+    objective: str = "elbo"  # or "iwae": the importance-weighted bound
+    n_train_samples: int = 1  # draws of z per row and step (IWAE's K)
     shuffle: bool = True
     tol: float = 1e-4  # nats per sample that count as progress
     n_iter_no_change: int = 10
@@ -267,6 +271,8 @@ def run_epoch(
     autocast_dtype=None,
     grad_scaler=None,
     support_fraction=1.0,
+    objective="elbo",
+    n_train_samples=1,
 ):
     """One pass over ``X`` in minibatches; returns the mean loss as a 0-d tensor.
 
@@ -276,9 +282,14 @@ def run_epoch(
     the likelihood and the KL term stay in the data's precision. ``grad_scaler``
     (a ``torch.amp.GradScaler``) is needed for float16. With
     ``support_fraction < 1`` each step minimises the trimmed negative ELBO of its
-    minibatch (:func:`trimmed_mean`).
+    minibatch (:func:`trimmed_mean`). ``objective="elbo"`` averages the ELBO
+    over ``n_train_samples`` draws of z per row; ``"iwae"`` maximises the
+    importance-weighted bound with K = ``n_train_samples`` (Burda et al., 2016;
+    MIWAE's objective on rows with holes), whose per-row value is
+    :meth:`~skvae.VAE.log_marginal_likelihood` with fresh noise.
     """
     model.train()
+    k = model.config.n_components
     device = generator.device
     dtype = next(model.parameters()).dtype
     total = torch.zeros((), device=device, dtype=torch.float64)
@@ -287,8 +298,21 @@ def run_epoch(
         with torch.autocast(
             device.type, dtype=autocast_dtype, enabled=autocast_dtype is not None
         ):
-            elbo = model.elbo(xb, generator=generator, beta=beta)
-            loss = -trimmed_mean(elbo, support_fraction)
+            if objective == "iwae":
+                eps = torch.randn(
+                    (n_train_samples, xb.shape[0], k),
+                    generator=generator,
+                    device=device,
+                    dtype=xb.dtype,
+                )
+                bound = model.log_marginal_likelihood(
+                    xb, eps=eps, chunk_size=n_train_samples
+                )
+            else:
+                bound = model.elbo(
+                    xb, n_samples=n_train_samples, generator=generator, beta=beta
+                )
+            loss = -trimmed_mean(bound, support_fraction)
         optimizer.zero_grad(set_to_none=True)
         if grad_scaler is None:
             loss.backward()
@@ -369,6 +393,8 @@ def train(
                 generator=generator,
                 beta=config.beta,
                 shuffle=config.shuffle,
+                objective=config.objective,
+                n_train_samples=config.n_train_samples,
                 autocast_dtype=autocast_dtype,
                 grad_scaler=grad_scaler,
                 support_fraction=config.support_fraction,

@@ -91,6 +91,12 @@ def check_params(estimator, n_features, n_components):
             f"n_features={n_features}: a latent code bigger than the data "
             "compresses nothing. Use n_components <= n_features."
         )
+    if estimator.objective == "iwae" and estimator.beta != 1.0:
+        raise ValueError(
+            f"beta={estimator.beta} weights the KL term of the ELBO, and "
+            "objective='iwae' has no separate KL term. Use beta=1.0 with "
+            "objective='iwae', or objective='elbo' for a beta-VAE."
+        )
     resolve_device(estimator.device)  # a clear error for unknown or absent devices
 
 

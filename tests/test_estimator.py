@@ -366,6 +366,23 @@ def test_auto_early_stopping_needs_ten_validation_rows(digits01):
     assert len(big.validation_scores_) == 2 and big.best_loss_ is None
 
 
+@pytest.fixture
+def train_configs(monkeypatch):
+    """The TrainConfig of each fit, which then runs one epoch only."""
+    import skvae._base
+
+    seen = []
+    train = skvae._base.train
+
+    def one_epoch(model, optimizer, X, state, config, **kwargs):
+        seen.append(config)
+        config = dataclasses.replace(config, max_iter=1)
+        return train(model, optimizer, X, state, config, **kwargs)
+
+    monkeypatch.setattr(skvae._base, "train", one_epoch)
+    return seen
+
+
 @pytest.mark.parametrize(
     "params, n_rows, max_iter, patience",
     [
@@ -377,20 +394,10 @@ def test_auto_early_stopping_needs_ten_validation_rows(digits01):
     ],
 )
 def test_auto_budget_and_patience_follow_the_steps_per_epoch(
-    digits01, monkeypatch, params, n_rows, max_iter, patience
+    digits01, train_configs, params, n_rows, max_iter, patience
 ):
-    import skvae._base
-
     X, _ = digits01
-    seen = []
-
-    def one_epoch(model, optimizer, X, state, config, **kwargs):
-        seen.append(config)
-        config = dataclasses.replace(config, max_iter=1)
-        return train(model, optimizer, X, state, config, **kwargs)
-
-    train = skvae._base.train
-    monkeypatch.setattr(skvae._base, "train", one_epoch)
+    seen = train_configs
     VAETransformer(2, **{**SMALL, **params}).fit(X[:n_rows])
     assert (seen[0].max_iter, seen[0].n_iter_no_change) == (max_iter, patience)
 
@@ -405,3 +412,27 @@ def test_auto_early_stopping_streams_a_memmap_without_holding_rows_out(
     assert vae.validation_scores_ is None  # all 400 rows trained on
     in_memory = VAETransformer(2, max_iter=2, **SMALL).fit(X[:400])
     assert len(in_memory.validation_scores_) == 2
+
+
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({}, ("elbo", 1)),
+        ({"objective": "iwae"}, ("iwae", 5)),
+        ({"objective": "iwae", "n_train_samples": 3}, ("iwae", 3)),
+        ({"n_train_samples": 4}, ("elbo", 4)),
+    ],
+)
+def test_the_objective_and_its_draws_reach_the_training_loop(
+    digits01, train_configs, params, expected
+):
+    X, _ = digits01
+    VAETransformer(2, **{**SMALL, **params}).fit(X[:200])
+    seen = train_configs
+    assert (seen[0].objective, seen[0].n_train_samples) == expected
+
+
+def test_beta_with_the_iwae_objective_is_refused(digits01):
+    X, _ = digits01
+    with pytest.raises(ValueError, match=r"beta=0\.5 weights the KL term"):
+        VAETransformer(2, objective="iwae", beta=0.5, **SMALL).fit(X[:100])

@@ -224,3 +224,43 @@ def test_auto_budget_and_patience_are_counted_in_steps():
     assert _training.validation_draws(40, 10) == 10
     assert _training.validation_draws(6_000, 10) == 2
     assert _training.validation_draws(100_000, 10) == 1
+
+
+@pytest.mark.parametrize("objective", ["elbo", "iwae"])
+def test_the_epoch_loss_is_the_chosen_bound_with_the_generators_noise(objective):
+    """One full batch, no shuffling, no step: the loss is -bound with K fresh draws."""
+    model, _, X, _ = _setup()
+    opt = torch.optim.SGD(model.parameters(), lr=0.0)
+    K = 4
+    loss = run_epoch(
+        model,
+        opt,
+        X,
+        batch_size=len(X),
+        generator=torch.Generator().manual_seed(3),
+        shuffle=False,
+        objective=objective,
+        n_train_samples=K,
+    )
+    gen = torch.Generator().manual_seed(3)
+    eps = torch.randn((K, len(X), 2), generator=gen)
+    with torch.no_grad():
+        if objective == "iwae":
+            bound = model.log_marginal_likelihood(X, eps=eps)
+        else:
+            bound = model.elbo(X, eps=eps)
+    torch.testing.assert_close(loss.float(), -bound.mean(), rtol=1e-5, atol=1e-5)
+
+
+def test_the_iwae_objective_trains():
+    model, opt, X, gen = _setup()
+    state = TrainState()
+    config = TrainConfig(
+        max_iter=30,
+        batch_size=50,
+        check_improvement=False,
+        objective="iwae",
+        n_train_samples=5,
+    )
+    train(model, opt, X, state, config, generator=gen)
+    assert state.loss_curve[-1] < state.loss_curve[0] - 1.0
