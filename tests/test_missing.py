@@ -75,6 +75,52 @@ def test_a_hole_removes_exactly_its_term_from_the_elbo(model):
         model.input_fill.copy_(saved)
 
 
+def test_the_masked_elbo_is_the_elbo_of_the_sub_model_on_the_observed_columns():
+    """Linear-Gaussian case, in closed form: drop the missing columns' weights.
+
+    With a linear encoder, a hole at ``input_fill`` adds ``W[:, j] * fill_j`` to
+    the encoder's bias; the decoder's rows for the missing columns drop out.
+    """
+    d, k, observed = 5, 2, [0, 2, 3]
+    missing = [1, 4]
+    linear = {"hidden_layer_sizes": (), "activation": "identity"}
+    gen = torch.Generator().manual_seed(0)
+    full = VAE(
+        VAEConfig(
+            n_features=d, n_components=k, decoder_variance="per_feature", **linear
+        ),
+        generator=gen,
+        dtype=torch.float64,
+    ).requires_grad_(False)
+    full.input_fill.copy_(torch.randn(d, generator=gen, dtype=torch.float64))
+    with torch.no_grad():
+        full.raw_variance.copy_(torch.randn(d, generator=gen, dtype=torch.float64))
+    sub = VAE(
+        VAEConfig(
+            n_features=3, n_components=k, decoder_variance="per_feature", **linear
+        ),
+        dtype=torch.float64,
+    ).requires_grad_(False)
+    enc, dec = full.encoder[0], full.decoder[0]
+    with torch.no_grad():
+        sub.encoder[0].weight.copy_(enc.weight[:, observed])
+        sub.encoder[0].bias.copy_(
+            enc.bias + enc.weight[:, missing] @ full.input_fill[missing]
+        )
+        sub.decoder[0].weight.copy_(dec.weight[observed])
+        sub.decoder[0].bias.copy_(dec.bias[observed])
+        sub.raw_variance.copy_(full.raw_variance[observed])
+    x = _rows(30)
+    holes = x.clone()
+    holes[:, missing] = float("nan")
+    eps = _eps(full, 9)
+    assert_allclose(full.elbo(holes, eps=eps), sub.elbo(x[:, observed], eps=eps))
+    assert_allclose(
+        full.log_marginal_likelihood(holes, eps=eps),
+        sub.log_marginal_likelihood(x[:, observed], eps=eps),
+    )
+
+
 def test_the_encoder_sees_a_hole_as_input_fill(model):
     x = _rows(3)
     holes = x.clone()
@@ -220,6 +266,31 @@ def test_imputer_fills_only_the_holes_and_beats_the_column_mean(imputer, low_ran
     rmse = np.sqrt(np.mean((filled - X)[holes] ** 2))
     mean_rmse = np.sqrt(np.mean((np.nanmean(X_holes, 0) - X)[holes] ** 2))
     assert rmse < 0.6 * mean_rmse, (rmse, mean_rmse)
+
+
+def test_imputations_are_deterministic_batch_and_row_order_invariant(
+    imputer, low_rank, monkeypatch
+):
+    _, X_holes, _ = low_rank
+    whole = imputer.transform(X_holes)
+    assert_array_equal(imputer.transform(X_holes), whole)
+    order = np.random.RandomState(0).permutation(len(X_holes))
+    # float32: a batch of other rows rounds a product's last bits differently
+    tol = {"rtol": 1e-5, "atol": 1e-6}
+    assert_allclose(imputer.transform(X_holes[order]), whole[order], **tol)
+    monkeypatch.setattr(_inference, "rows_per_block", lambda n: 7)
+    assert_allclose(imputer.transform(X_holes), whole, **tol)
+
+
+def test_grid_search_over_the_latent_size_with_holes(low_rank):
+    from sklearn.model_selection import GridSearchCV
+
+    _, X_holes, _ = low_rank
+    grid = GridSearchCV(
+        VAETransformer(random_state=0, **FAST), {"n_components": [1, 2]}, cv=2
+    ).fit(X_holes)
+    assert np.isfinite(grid.cv_results_["mean_test_score"]).all()
+    assert grid.best_params_["n_components"] in (1, 2)
 
 
 def test_a_missing_values_marker_works_as_nan(imputer, low_rank):
