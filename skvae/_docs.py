@@ -275,7 +275,9 @@ sample_posterior : bool, default=False
     Fill each hole with a draw from p(x_miss | x_obs) (sampling-importance-
     resampling over ``n_importance_samples`` draws of z) instead of the
     conditional mean. Imputers with different ``random_state`` then give
-    multiple imputations; the draws of one fitted imputer are fixed.""",
+    multiple imputations. The draws of one fitted imputer are fixed for a
+    given X, but a row's draw depends on its position among the rows
+    transformed together; the conditional mean does not.""",
     "add_indicator": """\
 add_indicator : bool, default=False
     Append a binary indicator column for each feature that had missing
