@@ -18,6 +18,7 @@ from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
+import pandas as pd
 import torch
 from sklearn.base import (
     BaseEstimator,
@@ -36,14 +37,16 @@ except ImportError:  # pragma: no cover - older scikit-learn: no callbacks
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skvae import _inference
 from skvae._config import ACTIVATIONS, VAEConfig
-from skvae._likelihoods import LIKELIHOODS, make_likelihood
+from skvae._heterogeneous import build_likelihood
+from skvae._likelihoods import LIKELIHOODS
 from skvae._model import VAE
 from skvae._progress import FitProgress
 from skvae._saving import _SavingMixin
+from skvae._table import TableSchema, is_table
 from skvae._training import (
     AUTO_TRAIN_SAMPLES,
     SOLVERS,
@@ -85,7 +88,8 @@ class _BaseVAE(
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "hidden_layer_sizes": ["array-like"],
         "activation": [StrOptions(set(ACTIVATIONS))],
-        "likelihood": [StrOptions(set(LIKELIHOODS))],
+        "likelihood": [StrOptions({"auto", *LIKELIHOODS}), dict],
+        "handle_unknown": [StrOptions({"error", "ignore"})],
         "decoder_variance": [StrOptions({"per_sample", "per_feature"})],
         "var_smoothing": [Interval(Real, 0, None, closed="neither")],
         "beta": [Interval(Real, 0, None, closed="left")],
@@ -123,14 +127,59 @@ class _BaseVAE(
     # Scores relative to the saturated log-likelihood (the detector's).
     _relative_scores: ClassVar[bool] = False
 
+    # What likelihood="auto" gives a float column of a mixed table.
+    _real_likelihood: ClassVar[str] = "gaussian"
+
     # ------------------------------------------------------------------ hooks
     def _validate_X(self, X, reset, copy_readonly=True):
-        """X as floats, NaN where an entry is missing (see ``validate_X``)."""
-        return validate_X(self, X, reset=reset, copy_readonly=copy_readonly)
+        """X as floats, NaN where an entry is missing (see ``validate_X``).
+
+        A DataFrame with non-float columns under ``likelihood="auto"`` (or any
+        DataFrame with a dict ``likelihood``) is a mixed table: a
+        :class:`~skvae._table.TableSchema`, fitted when ``reset``, encodes it.
+        """
+        if reset:
+            self._table = None
+            if isinstance(self.likelihood, dict) or (
+                self.likelihood == "auto" and is_table(X)
+            ):
+                if not isinstance(X, pd.DataFrame):
+                    raise ValueError(
+                        "A dict likelihood names DataFrame columns, but X is a "
+                        f"{type(X).__name__}. Pass a DataFrame, or a likelihood "
+                        "name for every feature."
+                    )
+                self._table = TableSchema.fit(X, self.likelihood, self._real_likelihood)
+        table = getattr(self, "_table", None)
+        if table is None:
+            return validate_X(self, X, reset=reset, copy_readonly=copy_readonly)
+        if (
+            not isinstance(X, pd.DataFrame)
+            or list(map(str, X.columns)) != table.columns
+        ):
+            if isinstance(X, pd.DataFrame):  # scikit-learn's message on the names
+                probe = pd.DataFrame(np.zeros((1, X.shape[1])), columns=X.columns)
+                validate_data(self, probe, reset=False)
+            raise ValueError(
+                f"{type(self).__name__} was fitted on a DataFrame with columns "
+                f"{table.columns[:10]}{' ...' if len(table.columns) > 10 else ''}; "
+                "pass a DataFrame with the same columns, in the same order."
+            )
+        M = table.encode(X, self.handle_unknown, np.dtype(self.dtype))
+        frame = pd.DataFrame(M, columns=X.columns, index=X.index, copy=False)
+        return validate_data(
+            self, frame, reset=reset, dtype=M.dtype, ensure_all_finite="allow-nan"
+        )
+
+    def _output(self, M):
+        """Model output back in data space: a DataFrame for a mixed table."""
+        M = self._from_model_space(M)
+        table = getattr(self, "_table", None)
+        return M if table is None else table.decode(M)
 
     def _likelihood_name(self, x_min, x_max):
         """The likelihood to fit, given the range of the training data."""
-        return self.likelihood
+        return "gaussian" if self.likelihood == "auto" else self.likelihood
 
     def _n_components(self, n_features):
         return self.n_components
@@ -215,7 +264,16 @@ class _BaseVAE(
             observed = stats["count"] > 0
             x_min = float(stats["min"][observed].min())
             x_max = float(stats["max"][observed].max())
-            likelihood = self._likelihood_name(x_min, x_max)
+            table = self._table
+            if table is None:
+                likelihood = self._likelihood_name(x_min, x_max)
+            else:
+                likelihood = table.specs()
+                errors = build_likelihood(likelihood).column_support_errors(
+                    stats["min"], stats["max"]
+                )
+                if errors:
+                    raise ValueError("; ".join(errors[:5]))
             n_components = self._n_components(X.shape[1])
         else:
             x_min, x_max, empty_rows = value_range(X)
@@ -223,7 +281,7 @@ class _BaseVAE(
             likelihood = self.module_.config.likelihood
             n_components = self.module_.config.n_components
         check_params(self, X.shape[1], n_components)
-        check_values(x_min, x_max, make_likelihood(likelihood), self.dtype)
+        check_values(x_min, x_max, build_likelihood(likelihood), self.dtype)
         if first_pass:
             self._fit_preprocessing(stats, likelihood)
         raw, X = X, self._to_model_space(X)
@@ -232,6 +290,7 @@ class _BaseVAE(
             # standardised copy of X (in memory) needs its own moments.
             moments = stats if X is raw else column_stats(X)
             self._initialize(X.shape, moments, likelihood, n_components)
+            self._fit_marginals(X, moments)
         X_train, X_val = self._split(
             X,
             not incremental and self._early_stopping(X.shape[0], streaming),
@@ -323,10 +382,12 @@ class _BaseVAE(
         )
         self.device_ = resolve_device(self.device)
         var_floor = 0.0
-        if LIKELIHOODS[likelihood].has_scale:
+        scaled = _scaled_columns(likelihood, n_features)
+        if scaled.any():
+            variance = variance[scaled]
             mean_var = float(np.mean(variance))
             var_floor = self.var_smoothing * (mean_var if mean_var > 0 else 1.0)
-            constant = np.flatnonzero(variance <= var_floor)
+            constant = np.flatnonzero(scaled)[variance <= var_floor]
             if constant.size and n_samples > 1:
                 warn(
                     f"{constant.size} feature(s) are constant or nearly so "
@@ -350,13 +411,33 @@ class _BaseVAE(
         module = VAE(
             config, generator=make_generator(init_seed, "cpu"), dtype=DTYPES[self.dtype]
         )
-        # a missing entry enters the encoder as its column's mean
-        module.input_fill.copy_(torch.as_tensor(moments["mean"]))
         self.module_ = module.to(self.device_)
         self._optimizer = make_optimizer(
             self.module_, self.solver, self.learning_rate_init
         )
         self._train_state = TrainState()
+
+    def _fit_marginals(self, X, moments):
+        """Holes at the encoder's input and a likelihood's fixed parts (see
+        ``VAE.fit_marginals``), from about 10,000 evenly spaced training rows."""
+        module = self.module_
+        fill = np.asarray(moments["mean"], dtype=np.float64).copy()
+        lik = module.likelihood
+        categorical = [
+            j
+            for j, s in enumerate(_specs(module.config))
+            if s.startswith("categorical")
+        ]
+        if not lik.transforms_input:  # (no category): X is not read again
+            module.input_fill.copy_(torch.as_tensor(fill))
+            return
+        rows = np.asarray(X[:: max(1, len(X) // 10_000)])
+        for j in categorical:  # a category's hole enters as its most frequent level
+            codes = rows[:, j][~np.isnan(rows[:, j])].astype(np.int64)
+            fill[j] = float(np.bincount(codes).argmax()) if codes.size else 0.0
+        module.input_fill.copy_(torch.as_tensor(fill))
+        x = to_tensor(rows, self.device_, DTYPES[self.dtype])
+        module.fit_marginals(module.observed(x)[0])
 
     def _early_stopping(self, n_samples, streaming):
         """Whether a fit on ``n_samples`` rows holds out a validation set.
@@ -395,6 +476,17 @@ class _BaseVAE(
         return X[np.sort(perm[n_val:])], X[np.sort(perm[:n_val])]
 
     # ------------------------------------------- history, read from the state
+    @property
+    def likelihoods_(self):
+        """The likelihood of each input feature, by feature name."""
+        names = getattr(self, "feature_names_in_", None)
+        specs = _specs(self.module_.config)
+        if names is None:
+            names = [f"x{j}" for j in range(len(specs))]
+        table = getattr(self, "_table", None)
+        chosen = table.likelihoods if table is not None else specs
+        return dict(zip(map(str, names), chosen, strict=True))
+
     @property
     def var_floor_(self):
         """The decoder's variance floor (0.0 for Bernoulli), from ``module_``."""
@@ -446,8 +538,12 @@ class _BaseVAE(
         return _inference.scoring_noise(self.module_, n_draws, self._score_seed)
 
     def _score_rows(self, X, per_feature=False):
-        """Scores of X, validated and in model space (see ``score_samples``)."""
-        return _inference.score_rows(
+        """Scores of X, validated and in model space (see ``score_samples``).
+
+        For a mixed table the standardisation's Jacobian is added back, so the
+        scores are densities in the columns' own units.
+        """
+        scores = _inference.score_rows(
             self.module_,
             X,
             self._score_eps(self.n_score_samples),
@@ -456,6 +552,11 @@ class _BaseVAE(
             per_feature=per_feature,
             relative=self._relative_scores,
         )
+        table = getattr(self, "_table", None)
+        if table is None or self._relative_scores:
+            return scores
+        log_scale = np.log(table.scale).astype(scores.dtype)
+        return scores - (log_scale if per_feature else log_scale.sum())
 
     # ---------------------------------------------------------------- plumbing
     @property
@@ -467,6 +568,18 @@ class _BaseVAE(
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         tags.input_tags.allow_nan = True  # NaN marks a missing entry
         return tags
+
+
+def _specs(config):
+    """Each feature's likelihood name in a config."""
+    lik = config.likelihood
+    return [lik] * config.n_features if isinstance(lik, str) else list(lik)
+
+
+def _scaled_columns(likelihood, n_features):
+    """Which features have a likelihood with a scale (a variance floor)."""
+    names = [likelihood] * n_features if isinstance(likelihood, str) else likelihood
+    return np.array([n in LIKELIHOODS and LIKELIHOODS[n].has_scale for n in names])
 
 
 # What scikit-learn's callback support keeps on the estimator during a fit.

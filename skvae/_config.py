@@ -34,8 +34,11 @@ class VAEConfig:
     activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
         Activation between hidden layers.
 
-    likelihood : {"gaussian", "bernoulli", "cauchy"}, default="gaussian"
-        The decoder's observation model p(x | z).
+    likelihood : str or list of str, default="gaussian"
+        The decoder's observation model p(x | z): one of "gaussian",
+        "bernoulli", "cauchy", "lognormal", "poisson", "negbin" for every
+        feature, or a list with one per feature (``"categorical:K"`` for a
+        category column coded 0 .. K-1), a heterogeneous likelihood.
 
     var_floor : float, default=1e-6
         Lower bound on the Gaussian decoder's variance (the Cauchy decoder's
@@ -66,7 +69,7 @@ class VAEConfig:
     n_components: int = 2  # latent size
     hidden_layer_sizes: tuple = (256, 128)  # encoder; the decoder mirrors it
     activation: str = "relu"  # one of ACTIVATIONS
-    likelihood: str = "gaussian"  # "gaussian", "bernoulli" or "cauchy"
+    likelihood: str | list = "gaussian"  # a name, or one name per feature
     var_floor: float = 1e-6  # lower bound on the Gaussian decoder's variance
     # "per_sample": the decoder outputs each feature's variance for each z
     # (heteroscedastic); "per_feature": one learned variance per feature
@@ -98,6 +101,8 @@ class VAEConfig:
         """
         d = asdict(self)
         d["hidden_layer_sizes"] = [int(h) for h in self.hidden_layer_sizes]
+        if not isinstance(self.likelihood, str):
+            d["likelihood"] = [str(s) for s in self.likelihood]
         return d
 
 

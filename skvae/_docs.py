@@ -21,13 +21,29 @@ hidden_layer_sizes : tuple of int, default=(256, 128)
 activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
     Activation between hidden layers (Kingma & Welling used "tanh").""",
     "likelihood": """\
-likelihood : {"gaussian", "bernoulli", "cauchy"}, default="gaussian"
+likelihood : {"auto", "gaussian", "bernoulli", "cauchy", "lognormal", \
+"poisson", "negbin"} or dict, default="auto"
     The decoder's observation model. "bernoulli" is for data in [0, 1]
     (binary or grey-level images) and rejects values outside it.
     "gaussian" is for real-valued data; the decoder outputs a mean and a
     variance per feature. "cauchy" is its heavy-tailed version (a location
     and a squared scale per feature): a residual costs only logarithmically
-    many nats, so single features and outliers weigh less.""",
+    many nats, so single features and outliers weigh less. "lognormal" is
+    for non-negative reals (a Gaussian on ``log(1 + x)``), "poisson" and
+    "negbin" (negative binomial) for counts.
+
+    "auto" is "gaussian" for an array or a DataFrame of floats (the
+    default's results on numeric arrays are those of earlier versions). On
+    a DataFrame with other dtypes it picks one likelihood per column:
+    category, object and string columns "categorical" (one logit per
+    level; the encoder sees them one-hot), bool "bernoulli", integers
+    >= 0 "negbin", other numbers "gaussian" (standardised inside). A dict
+    ``{column: name}`` (names as above, plus "categorical") overrides the
+    choice for some columns of a DataFrame. See ``likelihoods_``.""",
+    "handle_unknown": """\
+handle_unknown : {"error", "ignore"}, default="error"
+    A level of a category column not seen during :term:`fit`: "error"
+    raises, "ignore" treats the entry as missing (as a NaN).""",
     "decoder_variance": """\
 decoder_variance : {"per_sample", "per_feature"}, default="per_sample"
     How the Gaussian (or Cauchy) decoder's variance (squared scale) is
@@ -159,6 +175,10 @@ device_ : torch.device
     "var_floor_": """\
 var_floor_ : float
     The Gaussian decoder's variance floor (0.0 for Bernoulli).""",
+    "likelihoods_": """\
+likelihoods_ : dict
+    The likelihood of each input feature, by feature name ("x0", "x1", ...
+    without names).""",
     "n_iter_": """\
 n_iter_ : int
     Number of epochs run, counted across warm starts and partial fits.""",
@@ -222,11 +242,15 @@ hidden_layer_sizes : tuple of int, default=(64, 32)
     bulk of the data, not of every detail (on the ODDS sets the smaller
     network ranks outliers better and fits twice as fast).""",
     "likelihood": """\
-likelihood : {"auto", "cauchy", "gaussian", "bernoulli"}, default="auto"
+likelihood : {"auto", "cauchy", "gaussian", "bernoulli", "lognormal", \
+"poisson", "negbin"} or dict, default="auto"
     "auto" picks "bernoulli" when the training data lie in [0, 1] (images
     scaled by 255, binary features) and "cauchy" otherwise: a heavy-tailed
     decoder, so that one sharply predicted feature (a count that is nearly
-    always zero) cannot dominate a sample's score.""",
+    always zero) cannot dominate a sample's score. On a DataFrame with
+    category, bool or integer columns "auto" picks per column as
+    :class:`VAETransformer` does, with "cauchy" for the real columns; a
+    dict ``{column: name}`` overrides the choice.""",
     "early_stopping": """\
 early_stopping : bool, default=True
     Hold out ``validation_fraction`` of the training data and stop when its
@@ -246,8 +270,9 @@ offset_ : float
     Threshold on :meth:`score_samples`: ``decision_function = score_samples
     - offset_``.""",
     "likelihood_": """\
-likelihood_ : str
-    The likelihood in use ("cauchy", "gaussian" or "bernoulli").""",
+likelihood_ : str or list of str
+    The likelihood in use ("cauchy", "gaussian" or "bernoulli"), or one
+    per column for a mixed table.""",
     "prior_loc_": """\
 prior_loc_ : ndarray of shape (n_mixture, n_components) or None
     Means of the mixture prior's components (the posterior means of the

@@ -80,7 +80,8 @@ class VAETransformer(_BaseVAE):
         *,
         hidden_layer_sizes=(256, 128),
         activation="relu",
-        likelihood="gaussian",
+        likelihood="auto",
+        handle_unknown="error",
         decoder_variance="per_sample",
         var_smoothing=1e-3,
         beta=1.0,
@@ -109,6 +110,7 @@ class VAETransformer(_BaseVAE):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.likelihood = likelihood
+        self.handle_unknown = handle_unknown
         self.decoder_variance = decoder_variance
         self.var_smoothing = var_smoothing
         self.beta = beta
@@ -215,7 +217,7 @@ class VAETransformer(_BaseVAE):
         """
         check_is_fitted(self)
         Z = validate_codes(X, self.module_.config.n_components)
-        return self._from_model_space(_inference.decode_rows(self.module_, Z))
+        return self._output(_inference.decode_rows(self.module_, Z))
 
     @fill
     def sample(self, n_samples=1, *, random_state=None, mean=True):
@@ -252,7 +254,7 @@ class VAETransformer(_BaseVAE):
         check_n_samples(n_samples)
         seed = int(check_random_state(random_state).randint(_MAX_SEED))
         X = _inference.sample_rows(self.module_, n_samples, seed, mean=mean)
-        return self._from_model_space(X)
+        return self._output(X)
 
     @fill
     def score_samples(self, X):

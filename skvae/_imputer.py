@@ -24,6 +24,7 @@ from skvae._docs import (
     section,
 )
 from skvae._standardize import _StandardizeMixin
+from skvae._table import is_table
 from skvae._utils import value_range
 from skvae._validation import check_rows, validate_X
 
@@ -132,7 +133,8 @@ class VAEImputer(_StandardizeMixin, _BaseVAE):
         n_importance_samples=1000,
         hidden_layer_sizes=(256, 128),
         activation="relu",
-        likelihood="gaussian",
+        likelihood="auto",
+        handle_unknown="error",
         decoder_variance="per_sample",
         var_smoothing=1e-3,
         beta=1.0,
@@ -166,6 +168,7 @@ class VAEImputer(_StandardizeMixin, _BaseVAE):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.likelihood = likelihood
+        self.handle_unknown = handle_unknown
         self.decoder_variance = decoder_variance
         self.var_smoothing = var_smoothing
         self.beta = beta
@@ -196,7 +199,24 @@ class VAEImputer(_StandardizeMixin, _BaseVAE):
             return self.n_components
         return max(1, math.ceil(int(self._valid().sum()) / 2))
 
+    def _is_table(self, X, reset):
+        """Whether X is (or the fit was) a mixed table; NaN is then its marker."""
+        table = (
+            getattr(self, "_table", None) is not None
+            if not reset
+            else isinstance(self.likelihood, dict)
+            or (self.likelihood == "auto" and is_table(X))
+        )
+        if table and not math.isnan(self.missing_values):
+            raise ValueError(
+                f"missing_values={self.missing_values!r}: in a mixed table a hole "
+                "is NaN, None or pd.NA; use the default missing_values=np.nan."
+            )
+        return table
+
     def _check_features(self, count, n_rows):
+        if getattr(self, "_table", None) is not None:
+            super()._check_features(count, n_rows)  # no empty columns in a table
         self.empty_features_ = np.flatnonzero(count == 0)
         self.indicator_features_ = (
             np.flatnonzero(count < n_rows) if self.add_indicator else None
@@ -220,6 +240,10 @@ class VAEImputer(_StandardizeMixin, _BaseVAE):
 
     def _validate_X(self, X, reset, copy_readonly=True):
         """X as floats with its missing entries as NaN, whatever the marker."""
+        if reset:
+            self._table = None
+        if self._is_table(X, reset):
+            return super()._validate_X(X, reset, copy_readonly)
         marker_is_nan = math.isnan(self.missing_values)
         X = validate_X(
             self, X, reset=reset, copy_readonly=copy_readonly, allow_nan=marker_is_nan
@@ -266,6 +290,7 @@ class VAEImputer(_StandardizeMixin, _BaseVAE):
         ((50, 4), False)
         """
         check_is_fitted(self)
+        original = X
         X = self._validate_X(X, reset=False)
         missing = np.isnan(X)
         X_model = self._to_model_space(X)
@@ -279,6 +304,8 @@ class VAEImputer(_StandardizeMixin, _BaseVAE):
             sample=self.sample_posterior,
             seed=self._score_seed,
         )
+        if self._table is not None:
+            return self._fill_table(original, imputed, missing)
         filled[:, valid] = self._from_model_space(imputed)
         filled[~missing] = X[~missing]  # exactly, not through the scaling
         if self.keep_empty_features:
@@ -288,6 +315,20 @@ class VAEImputer(_StandardizeMixin, _BaseVAE):
         if self.indicator_features_ is not None:
             columns = np.asarray(self.indicator_features_, dtype=np.intp)
             filled = np.hstack([filled, missing[:, columns].astype(filled.dtype)])
+        return filled
+
+    def _fill_table(self, X, imputed, missing):
+        """The DataFrame X with its holes filled, in the fitted dtypes."""
+        filled = self._table.decode(imputed, index=X.index)
+        filled.columns = X.columns
+        for j, column in enumerate(X.columns):
+            observed = ~missing[:, j]
+            if observed.any():  # exactly, not through the model
+                values = X[column][observed].astype(filled[column].dtype)
+                filled.loc[observed, column] = values.to_numpy()
+        if self.indicator_features_ is not None:
+            for j in np.asarray(self.indicator_features_, dtype=np.intp):
+                filled[f"missingindicator_{self._table.columns[j]}"] = missing[:, j]
         return filled
 
     @fill

@@ -115,7 +115,7 @@ def encode_rows(model, X, *, scale=False):
 
 
 def _decode_width(model):
-    return 2 * model.config.n_features * model.likelihood.n_params
+    return 2 * model.likelihood.n_outputs(model.config.n_features)
 
 
 def decode_rows(model, Z):
@@ -188,7 +188,8 @@ def score_rows(
     else:
         fn = lambda xb: model.elbo(xb, eps=eps, prior=prior)
     n_draws = eps.shape[0]
-    width = n_draws * X.shape[1] * 3  # the decoder's output and the data, per draw
+    # the decoder's output and the data, per draw
+    width = n_draws * (model.likelihood.n_outputs(X.shape[1]) + X.shape[1])
     if prior is not None and not per_feature:
         width += n_draws * prior.loc.numel()
     out_shape = (X.shape[1],) if per_feature else ()

@@ -1,4 +1,9 @@
-"""Observation models p(x | z) for the decoder: Bernoulli, Gaussian and Cauchy."""
+"""Observation models p(x | z) for the decoder.
+
+Real values (Gaussian, Cauchy), positive reals (log-normal), binary data
+(Bernoulli), counts (Poisson, negative binomial) and, inside a
+:class:`~skvae._heterogeneous.Heterogeneous` likelihood, categories.
+"""
 
 # Authors: The skvae developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -23,6 +28,42 @@ class Likelihood:
     name = ""
     n_params = 1  # decoder outputs per feature
     has_scale = False  # a learned variance or scale (floored by ``var_floor``)
+    # The encoder sees ``features(x)`` normalised by the model's
+    # ``feature_loc`` / ``feature_scale`` buffers instead of x itself.
+    transforms_input = False
+
+    def n_outputs(self, n_features):
+        """Decoder outputs for ``n_features`` features."""
+        return self.n_params * n_features
+
+    def n_inputs(self, n_features):
+        """Width of :meth:`features` for ``n_features`` features."""
+        return n_features
+
+    def features(self, x):
+        """What the encoder sees of x (holes already filled): x itself by default."""
+        return x
+
+    def expected(self, out):
+        """Statistics of p(x | z) that average over draws of z (the mean by default).
+
+        The importance-weighted imputation averages these and maps the average
+        back with :meth:`from_expected` (for a category: the level probabilities,
+        then the most probable level).
+        """
+        return self.mean(out)
+
+    def from_expected(self, m):
+        """A value in data space from averaged :meth:`expected` statistics."""
+        return m
+
+    def marginal_params(self, x):
+        """Decoder outputs that fit the marginal of each column of ``x`` (no NaN).
+
+        Used to start the decoder's output bias at the data's marginal
+        distribution; None where no closed form is given.
+        """
+        return None
 
     def log_prob(self, out, x):
         """Per-feature log p(x_j | z) in nats, of shape ``(..., n_features)``."""
@@ -75,6 +116,10 @@ class Bernoulli(Likelihood):
     def sample(self, out, generator=None):
         return torch.bernoulli(torch.sigmoid(out), generator=generator)
 
+    def marginal_params(self, x):
+        p = x.mean(0).clamp(1e-3, 1.0 - 1e-3)
+        return torch.log(p) - torch.log1p(-p)
+
     def support_error(self, x_min, x_max):
         if x_min < 0.0 or x_max > 1.0:
             return (
@@ -121,6 +166,10 @@ class Gaussian(Likelihood):
         """The per-feature variance of p(x | z)."""
         return self._split(out)[1]
 
+    def marginal_params(self, x):
+        var = (x.var(0, unbiased=False) - self.var_floor).clamp_min(1e-3)
+        return torch.cat([x.mean(0), _inverse_softplus(var)])
+
     def sample(self, out, generator=None):
         loc, var = self._split(out)
         noise = torch.randn(
@@ -164,12 +213,254 @@ class Cauchy(Gaussian):
         return loc + var.sqrt() * torch.tan(math.pi * (u - 0.5))
 
 
-# The registry: every name the estimators accept comes from here.
-LIKELIHOODS = {cls.name: cls for cls in (Bernoulli, Gaussian, Cauchy)}
+def _inverse_softplus(v):
+    return v + torch.log(-torch.expm1(-v))
+
+
+class LogNormal(Gaussian):
+    """Non-negative reals (zeros allowed): a Gaussian on ``log(1 + x)``.
+
+    ``log p(x) = log N(log1p(x); loc, var) - log1p(x)`` (the Jacobian of the
+    map), so values are densities in x's own units. It is a log-normal
+    shifted by -1, a density on x > -1: zeros are ordinary values, and a
+    little of its mass (and of its draws) lies in (-1, 0). The variance is
+    ``softplus(r) + var_floor`` as for the Gaussian. The mean is
+    ``exp(loc + var / 2) - 1``.
+    """
+
+    name = "lognormal"
+    transforms_input = True
+
+    def log_prob(self, out, x):
+        y = torch.log1p(x)
+        return super().log_prob(out, y) - y
+
+    def features(self, x):
+        return torch.log1p(x)
+
+    def mean(self, out):
+        loc, var = self._split(out)
+        return torch.expm1((loc + 0.5 * var).clamp(max=80.0))
+
+    def saturated_log_prob(self, x):
+        return super().saturated_log_prob(x) - torch.log1p(x)
+
+    def sample(self, out, generator=None):
+        return torch.expm1(super().sample(out, generator=generator).clamp(max=80.0))
+
+    def marginal_params(self, x):
+        y = torch.log1p(x)
+        var = y.var(0, unbiased=False).clamp_min(1e-3)
+        return torch.cat([y.mean(0), _inverse_softplus(var)])
+
+    def support_error(self, x_min, x_max):
+        if x_min < 0.0:
+            return (
+                f"likelihood='lognormal' needs non-negative values, got a minimum "
+                f"of {x_min:.4g}. Use likelihood='gaussian' for signed data."
+            )
+        return None
+
+
+class Poisson(Likelihood):
+    """Counts: a Poisson with log-rate ``l`` output by the decoder.
+
+    ``log p(x) = x l - exp(l) - lgamma(x + 1)``; the log-rate is clamped to
+    [-20, 20] so that the rate stays finite.
+    """
+
+    name = "poisson"
+    transforms_input = True
+
+    def _log_rate(self, out):
+        return out.clamp(-20.0, 20.0)
+
+    def log_prob(self, out, x):
+        log_rate = self._log_rate(out)
+        return x * log_rate - torch.exp(log_rate) - torch.lgamma(x + 1.0)
+
+    def features(self, x):
+        return torch.log1p(x)
+
+    def mean(self, out):
+        return torch.exp(self._log_rate(out))
+
+    def saturated_log_prob(self, x):
+        # the pmf at x of the Poisson whose mean is x
+        return torch.xlogy(x, x) - x - torch.lgamma(x + 1.0)
+
+    def sample(self, out, generator=None):
+        return torch.poisson(self.mean(out), generator=generator)
+
+    def marginal_params(self, x):
+        return torch.log(x.mean(0).clamp_min(1e-3))
+
+    def support_error(self, x_min, x_max):
+        return _count_support(self.name, x_min)
+
+
+class NegativeBinomial(Poisson):
+    """Over-dispersed counts: a negative binomial (a gamma mixture of Poissons).
+
+    The decoder outputs the log-mean ``l`` and an unconstrained ``r``; the
+    mean is ``mu = exp(l)`` and the dispersion ``phi = softplus(r) + 1e-4``, so
+    ``Var = mu + mu^2 / phi``. ``log p(x) = lgamma(x + phi) - lgamma(phi) -
+    lgamma(x + 1) + phi log(phi / (phi + mu)) + x log(mu / (phi + mu))``; it
+    tends to the Poisson as ``phi`` grows.
+    """
+
+    name = "negbin"
+    n_params = 2
+
+    def _split(self, out):
+        log_mean, raw = out.chunk(2, dim=-1)
+        return self._log_rate(log_mean), F.softplus(raw) + 1e-4
+
+    def log_prob(self, out, x):
+        log_mu, phi = self._split(out)
+        log_phi = torch.log(phi)
+        log_total = torch.logaddexp(log_phi, log_mu)
+        return (
+            torch.lgamma(x + phi)
+            - torch.lgamma(phi)
+            - torch.lgamma(x + 1.0)
+            + phi * (log_phi - log_total)
+            + x * (log_mu - log_total)
+        )
+
+    def mean(self, out):
+        return torch.exp(self._split(out)[0])
+
+    def sample(self, out, generator=None):
+        log_mu, phi = self._split(out)
+        # x | g ~ Poisson(mu * g) with g ~ Gamma(phi, rate=phi)
+        gamma = standard_gamma(phi, generator) / phi
+        return torch.poisson(torch.exp(log_mu) * gamma, generator=generator)
+
+    def marginal_params(self, x):
+        mean = x.mean(0).clamp_min(1e-3)
+        excess = (x.var(0, unbiased=False) - mean).clamp_min(1e-3)
+        phi = (mean.square() / excess).clamp(1e-2, 1e4)
+        return torch.cat([torch.log(mean), _inverse_softplus(phi)])
+
+
+def _count_support(name, x_min):
+    if x_min < 0.0:
+        return (
+            f"likelihood={name!r} models counts and needs non-negative values, "
+            f"got a minimum of {x_min:.4g}. Use likelihood='gaussian' for signed "
+            "data."
+        )
+    return None
+
+
+def standard_gamma(shape, generator=None):
+    """Draws from Gamma(shape, 1) from ``generator`` (Marsaglia & Tsang, 2000).
+
+    torch's own gamma sampler takes no generator; this one is reproducible.
+    Shapes below 1 use the boost ``G(a) = G(a + 1) U^(1/a)``.
+    """
+    small = shape < 1.0
+    a = torch.where(small, shape + 1.0, shape)
+    d = a - 1.0 / 3.0
+    c = 1.0 / torch.sqrt(9.0 * d)
+    out = torch.zeros_like(a)
+    todo = torch.ones_like(a, dtype=torch.bool)
+    for _ in range(64):  # each round accepts >= 95 % of what is left
+        x = torch.randn(a.shape, generator=generator, device=a.device, dtype=a.dtype)
+        u = torch.rand(a.shape, generator=generator, device=a.device, dtype=a.dtype)
+        v = (1.0 + c * x) ** 3
+        ok = (v > 0) & (
+            torch.log(u)
+            < 0.5 * x.square() + d - d * v + d * torch.log(v.clamp_min(1e-30))
+        )
+        take = todo & ok
+        out = torch.where(take, d * v, out)
+        todo = todo & ~ok
+        if not bool(todo.any()):
+            break
+    out = torch.where(todo, d, out)  # never reached in practice: the mode
+    u = torch.rand(a.shape, generator=generator, device=a.device, dtype=a.dtype)
+    return torch.where(small, out * u.pow(1.0 / shape), out)
+
+
+class Categorical(Likelihood):
+    """One category column with ``n_levels`` levels, coded 0 .. n_levels - 1.
+
+    The decoder outputs one logit per level; ``log p(x) = log_softmax(out)[x]``.
+    Its "mean" is the most probable level; :meth:`expected` gives the level
+    probabilities. The encoder sees the column one-hot encoded. It models one
+    column and lives inside a :class:`~skvae._heterogeneous.Heterogeneous`
+    likelihood.
+    """
+
+    name = "categorical"
+    transforms_input = True
+
+    def __init__(self, n_levels):
+        self.n_levels = int(n_levels)
+
+    def n_outputs(self, n_features):
+        return self.n_levels * n_features
+
+    def n_inputs(self, n_features):
+        return self.n_levels * n_features
+
+    def features(self, x):
+        return F.one_hot(x[..., 0].long(), self.n_levels).to(x.dtype)
+
+    def log_prob(self, out, x):
+        index = x.long().expand(*out.shape[:-1], 1)
+        return torch.log_softmax(out, dim=-1).gather(-1, index)
+
+    def mean(self, out):
+        return out.argmax(-1, keepdim=True).to(out.dtype)
+
+    def expected(self, out):
+        return torch.softmax(out, dim=-1)
+
+    def from_expected(self, m):
+        return m.argmax(-1, keepdim=True).to(m.dtype)
+
+    def saturated_log_prob(self, x):
+        return torch.zeros_like(x)
+
+    def sample(self, out, generator=None):
+        u = torch.rand(
+            out.shape, generator=generator, device=out.device, dtype=out.dtype
+        )
+        gumbel = -torch.log(-torch.log(u.clamp_min(1e-30)))
+        return (out + gumbel).argmax(-1, keepdim=True).to(out.dtype)
+
+    def marginal_params(self, x):
+        counts = torch.bincount(x[:, 0].long(), minlength=self.n_levels)
+        return torch.log(counts.to(x.dtype) + 0.5)
+
+    def support_error(self, x_min, x_max):
+        if x_min < 0 or x_max > self.n_levels - 1:
+            return (
+                f"a categorical column with {self.n_levels} levels needs codes in "
+                f"0 .. {self.n_levels - 1}, got values in [{x_min:.4g}, {x_max:.4g}]."
+            )
+        return None
+
+
+# The registry: every name the estimators accept for a whole array comes from
+# here; "categorical:K" is a column of a heterogeneous likelihood.
+LIKELIHOODS = {
+    cls.name: cls
+    for cls in (Bernoulli, Gaussian, Cauchy, LogNormal, Poisson, NegativeBinomial)
+}
 
 
 def make_likelihood(name, var_floor=1e-6):
-    """Return the likelihood called ``name``, one of :data:`LIKELIHOODS`."""
+    """Return the likelihood ``name``: a name of :data:`LIKELIHOODS` or "categorical:K".
+
+    A list of per-column names is a heterogeneous likelihood; see
+    :func:`skvae._heterogeneous.build_likelihood`.
+    """
+    if isinstance(name, str) and name.startswith("categorical:"):
+        return Categorical(int(name.split(":", 1)[1]))
     if name not in LIKELIHOODS:
         raise ValueError(
             f"Unknown likelihood {name!r}; expected one of {sorted(LIKELIHOODS)}."

@@ -17,7 +17,7 @@ from torch import nn
 # VAEConfig is imported here too: pickles of skvae 0.1.0 name skvae._model.VAEConfig.
 from skvae._config import VAEConfig, mlp  # noqa: F401
 from skvae._docs import fill
-from skvae._likelihoods import make_likelihood
+from skvae._heterogeneous import build_likelihood
 from skvae._priors import gaussian_kl, standard_normal_log_prob
 from skvae._utils import rows_per_block
 
@@ -92,7 +92,7 @@ class VAE(nn.Module):
     def __init__(self, config, *, generator=None, device=None, dtype=None):
         super().__init__()
         self.config = config
-        self.likelihood = make_likelihood(config.likelihood, config.var_floor)
+        self.likelihood = build_likelihood(config.likelihood, config.var_floor)
         hidden = list(config.hidden_layer_sizes)
         k = config.n_components
         d = config.n_features
@@ -101,19 +101,33 @@ class VAE(nn.Module):
         self._shared_variance = (
             self.likelihood.has_scale and config.decoder_variance == "per_feature"
         )
-        n_out = d if self._shared_variance else self.likelihood.n_params * d
+        if self._shared_variance and isinstance(config.likelihood, (list, tuple)):
+            raise ValueError(
+                "decoder_variance='per_feature' needs one likelihood for all "
+                "features; a per-column likelihood uses 'per_sample'."
+            )
+        lik = self.likelihood
+        n_out = d if self._shared_variance else lik.n_outputs(d)
+        n_in = lik.n_inputs(d)
         with torch.device("meta"):
-            self.encoder = mlp([d, *hidden, 2 * k], config.activation)
+            self.encoder = mlp([n_in, *hidden, 2 * k], config.activation)
             self.decoder = mlp([k, *hidden[::-1], n_out], config.activation)
             if self._shared_variance:
                 # softplus(raw) + floor is the variance; starts near 1
                 self.raw_variance = nn.Parameter(torch.empty(d))
             # what a missing entry (NaN) of x becomes at the encoder's input
             self.register_buffer("input_fill", torch.empty(d))
+            if lik.transforms_input:
+                # the encoder sees (features(x) - feature_loc) / feature_scale
+                self.register_buffer("feature_loc", torch.empty(n_in))
+                self.register_buffer("feature_scale", torch.empty(n_in))
         self.to_empty(device=device or "cpu")
         if dtype is not None:
             self.to(dtype)
         self.input_fill.zero_()
+        if lik.transforms_input:
+            self.feature_loc.zero_()
+            self.feature_scale.fill_(1.0)
         self.reset_parameters(generator)
 
     def __setstate__(self, state):
@@ -122,6 +136,44 @@ class VAE(nn.Module):
             p = next(self.parameters())
             fill = torch.zeros(self.config.n_features, dtype=p.dtype, device=p.device)
             self.register_buffer("input_fill", fill)
+
+    @torch.no_grad()
+    def fit_marginals(self, x):
+        """Adapt the model's fixed parts to data ``x`` (no missing entries).
+
+        For a likelihood that transforms its input (counts, positive reals,
+        categories, a per-column likelihood), set ``feature_loc`` and
+        ``feature_scale`` to the mean and standard deviation of the encoder's
+        features of ``x``, and start the decoder's output bias at the columns'
+        marginal fit (the mean of a count, the level frequencies of a
+        category), so that training does not spend its first steps learning
+        offsets. Other likelihoods are left as they are.
+
+        Parameters
+        ----------
+        x : Tensor of shape (n, n_features)
+            Training data without NaN (fill the holes first).
+
+        Examples
+        --------
+        >>> import torch
+        >>> from skvae import VAE, VAEConfig
+        >>> counts = torch.poisson(torch.full((500, 3), 4.0))
+        >>> model = VAE(VAEConfig(n_features=3, likelihood="poisson"))
+        >>> model.fit_marginals(counts)
+        >>> rate = model.decoder[-1].bias.exp()  # the decoder starts at the means
+        >>> bool(torch.allclose(rate, counts.mean(0)))
+        True
+        """
+        if not self.likelihood.transforms_input:
+            return
+        features = self.likelihood.features(x)
+        self.feature_loc.copy_(features.mean(0))
+        scale = features.std(0, unbiased=False)
+        self.feature_scale.copy_(torch.where(scale > 1e-6, scale, 1.0))
+        params = self.likelihood.marginal_params(x)
+        if params is not None and not self._shared_variance:
+            self.decoder[-1].bias.copy_(params.to(self.decoder[-1].bias.dtype))
 
     @fill
     @torch.no_grad()
@@ -207,9 +259,12 @@ class VAE(nn.Module):
         return torch.where(mask, self.likelihood.log_prob(out, x_in), 0.0)
 
     def _encode(self, x_in):
+        h = x_in
+        if self.likelihood.transforms_input:
+            h = (self.likelihood.features(x_in) - self.feature_loc) / self.feature_scale
         # .to(x.dtype): under autocast the network may run in bfloat16; the
         # distributions' parameters come back in the data's precision.
-        loc, log_scale = self.encoder(x_in).to(x_in.dtype).chunk(2, dim=-1)
+        loc, log_scale = self.encoder(h).to(x_in.dtype).chunk(2, dim=-1)
         # sigma in [2e-9, 5e8]: far beyond any useful posterior, but it keeps
         # exp() finite for inputs far outside the training data.
         return loc, log_scale.clamp(-_MAX_LOG_SCALE, _MAX_LOG_SCALE)
@@ -404,7 +459,7 @@ class VAE(nn.Module):
         if eps is None:
             eps = self._noise((n_samples, 1, loc.shape[-1]), generator, loc)
         if chunk_size is None:
-            per_row = self.likelihood.n_params * self.config.n_features
+            per_row = self.likelihood.n_outputs(self.config.n_features)
             if prior is not None:
                 per_row += prior.loc.numel()
             chunk_size = min(eps.shape[0], rows_per_block(x.shape[0] * per_row))
@@ -485,7 +540,8 @@ class VAE(nn.Module):
             # the weighted mean, combined across chunks with a running logsumexp
             lse = torch.logsumexp(log_w, dim=0)
             mean = (
-                torch.softmax(log_w, dim=0).unsqueeze(-1) * self.likelihood.mean(out)
+                torch.softmax(log_w, dim=0).unsqueeze(-1)
+                * self.likelihood.expected(out)
             ).sum(0)
             if acc is None:
                 acc, total = lse, mean
@@ -497,6 +553,8 @@ class VAE(nn.Module):
                 acc = new
         if sample:
             total = self.likelihood.sample(chosen, generator=generator)
+        else:
+            total = self.likelihood.from_expected(total)
         return torch.where(mask, x, total.to(x.dtype))
 
     @fill

@@ -21,7 +21,6 @@ from skvae._docs import (
     section,
 )
 from skvae._estimator import VAETransformer
-from skvae._likelihoods import LIKELIHOODS
 from skvae._standardize import _StandardizeMixin
 
 _PARAMETERS = [
@@ -141,7 +140,6 @@ class VAEOutlierDetector(OutlierMixin, _StandardizeMixin, VAETransformer):
     _parameter_constraints: ClassVar[dict] = {
         **VAETransformer._parameter_constraints,
         "n_components": [Interval(Integral, 1, None, closed="left"), None],
-        "likelihood": [StrOptions({"auto", *LIKELIHOODS})],
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
         "support_fraction": [Interval(Real, 0, 1, closed="right")],
         "n_prior_components": [Interval(Integral, 1, None, closed="left"), None],
@@ -165,6 +163,7 @@ class VAEOutlierDetector(OutlierMixin, _StandardizeMixin, VAETransformer):
         hidden_layer_sizes=(64, 32),
         activation="relu",
         likelihood="auto",
+        handle_unknown="error",
         decoder_variance="per_sample",
         var_smoothing=1e-3,
         beta=1.0,
@@ -194,6 +193,7 @@ class VAEOutlierDetector(OutlierMixin, _StandardizeMixin, VAETransformer):
             hidden_layer_sizes=hidden_layer_sizes,
             activation=activation,
             likelihood=likelihood,
+            handle_unknown=handle_unknown,
             decoder_variance=decoder_variance,
             var_smoothing=var_smoothing,
             beta=beta,
@@ -221,6 +221,8 @@ class VAEOutlierDetector(OutlierMixin, _StandardizeMixin, VAETransformer):
         self.contamination = contamination
         self.support_fraction = support_fraction
         self.n_prior_components = n_prior_components
+
+    _real_likelihood: ClassVar[str] = "cauchy"
 
     # ------------------------------------------------------------- the hooks
     def _likelihood_name(self, x_min, x_max):

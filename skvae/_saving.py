@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from skvae import _persistence
 from skvae._docs import fill
+from skvae._table import TableSchema
 from skvae._training import TrainState
 from skvae._utils import loadable_device
 from skvae._version import __version__
@@ -68,6 +69,8 @@ class _SavingMixin:
             for key, value in vars(self).items()
             if key not in _LIVE and (key.endswith("_") or key in _SEEDS)
         }
+        table = getattr(self, "_table", None)
+        attributes["_table"] = None if table is None else table.to_dict()
         _persistence.write(
             path,
             {
@@ -94,7 +97,9 @@ class _SavingMixin:
         for key, value in content["attributes"].items():
             if _derived(cls, key):  # stored by format 1; now read from the state
                 continue
-            if key == "feature_names_in_":
+            if key == "_table":
+                value = None if value is None else TableSchema.from_dict(value)
+            elif key == "feature_names_in_":
                 value = np.asarray(value, dtype=object)
             elif key in cls._array_attributes and value is not None:
                 value = np.asarray(value, dtype=np.float64)

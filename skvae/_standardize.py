@@ -19,7 +19,8 @@ class _StandardizeMixin:
     """
 
     def _fit_preprocessing(self, stats, likelihood):
-        if LIKELIHOODS[likelihood].has_scale:
+        # a per-column likelihood (a list) is standardised by the TableSchema
+        if isinstance(likelihood, str) and LIKELIHOODS[likelihood].has_scale:
             self.mean_ = stats["mean"]
             scale = np.sqrt(stats["var"])
             self.scale_ = np.where(scale > 0, scale, 1.0)

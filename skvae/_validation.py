@@ -35,9 +35,10 @@ def validate_X(estimator, X, *, reset, copy_readonly=True, allow_nan=True):
         ]
         if bad:
             raise ValueError(
-                f"X has non-numeric columns {bad[:10]}: a VAE models numbers. "
-                "Encode them first (for example OneHotEncoder in a "
-                "ColumnTransformer) or drop them."
+                f"X has non-numeric columns {bad[:10]}, which likelihood="
+                f"{estimator.likelihood!r} cannot model. Use likelihood='auto' "
+                "(or a dict of per-column likelihoods), which models category "
+                "columns with a categorical likelihood, or drop them."
             )
     return validate_data(
         estimator,

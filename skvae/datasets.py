@@ -11,6 +11,7 @@ Expected layout of the data home (see the project's data README)::
     binarized_mnist.npz  train / valid / test, bit-packed along axis 1
     frey_faces.npy       (1965, 560) uint8
     odds/NAME.npz        X (n, d), y (n,) with 1 = outlier
+    mixed/NAME.csv       a mixed-type table, with mixed/NAME.types.csv
 
 Fashion-MNIST is read from its IDX files, by default in
 ``/usr/share/datasets/fashion-mnist`` (Debian's ``dataset-fashion-mnist``), or
@@ -29,15 +30,19 @@ import numpy as np
 from skvae._docs import fill
 
 __all__ = [
+    "MIXED_NAMES",
     "ODDS_NAMES",
     "DataNotFoundError",
     "get_data_home",
     "load_binarized_mnist",
     "load_fashion_mnist",
     "load_frey_faces",
+    "load_mixed",
     "load_mnist",
     "load_odds",
 ]
+
+MIXED_NAMES = ("adult", "breast_wisconsin", "default_credit", "letter", "wine_quality")
 
 ODDS_NAMES = (
     "annthyroid",
@@ -228,6 +233,69 @@ def load_odds(name, data_home=None):
         raise ValueError(f"Unknown ODDS set {name!r}; expected one of {ODDS_NAMES}.")
     with np.load(_find(f"odds/{name}.npz", data_home)) as f:
         return f["X"], f["y"].astype(np.int64)
+
+
+def load_mixed(name, data_home=None):
+    """Load one of the five mixed-type tables in ``MIXED_NAMES`` as typed columns.
+
+    Reads ``mixed/NAME.csv`` and its column types ``mixed/NAME.types.csv``
+    (the tables of HI-VAE, Nazabal et al., 2020) from the data home, and
+    gives each column the pandas dtype of its type: "cat" a category,
+    "ordinal" an ordered category, "count" a nullable integer (``Int64``),
+    "real" and "pos" (positive real) floats. Missing entries are NA.
+
+    Parameters
+    ----------
+    name : str
+        The table, one of ``MIXED_NAMES`` (for example "adult").
+
+    data_home : str or path-like, default=None
+        Folder holding the data; see :func:`get_data_home`.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        The table with typed columns.
+    types : dict
+        Each column's type in the types file ("cat", "ordinal", "count",
+        "real" or "pos").
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not in ``MIXED_NAMES``.
+    DataNotFoundError
+        If the files are not in the data home.
+
+    Examples
+    --------
+    >>> from skvae.datasets import load_mixed
+    >>> frame, types = load_mixed("adult")  # doctest: +SKIP
+    >>> frame.shape, types["workclass"], str(frame["workclass"].dtype)  # doctest: +SKIP
+    ((32561, 12), 'cat', 'category')
+    """
+    import pandas as pd
+
+    if name not in MIXED_NAMES:
+        raise ValueError(
+            f"Unknown mixed table {name!r}; expected one of {MIXED_NAMES}."
+        )
+    frame = pd.read_csv(_find(f"mixed/{name}.csv", data_home))
+    kinds = pd.read_csv(_find(f"mixed/{name}.types.csv", data_home))
+    types = dict(zip(kinds["column"], kinds["type"], strict=True))
+    for column, kind in types.items():
+        values = frame[column]
+        if kind in ("cat", "ordinal"):
+            codes = values.astype("Int64")
+            levels = sorted(codes.dropna().unique().tolist())
+            frame[column] = pd.Categorical(
+                codes, categories=levels, ordered=kind == "ordinal"
+            )
+        elif kind == "count":
+            frame[column] = values.astype("Int64")
+        else:
+            frame[column] = values.astype("float64")
+    return frame, types
 
 
 def _read_idx(path):

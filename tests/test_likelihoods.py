@@ -120,4 +120,4 @@ def test_broadcast_over_monte_carlo_draws():
 
 def test_unknown_likelihood():
     with pytest.raises(ValueError, match="Unknown likelihood"):
-        make_likelihood("poisson")
+        make_likelihood("zipf")

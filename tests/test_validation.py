@@ -139,7 +139,7 @@ CASES = [
     (
         "bad-likelihood",
         "gaussian",
-        fit(likelihood="poisson"),
+        fit(likelihood="zipf"),
         X01,
         ValueError,
         "'likelihood' parameter",

@@ -1,0 +1,284 @@
+"""Mixed-type DataFrames: per-column likelihoods, dtypes back, errors."""
+
+# Authors: The skvae developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.pipeline import make_pipeline
+
+import skvae
+from skvae import VAEImputer, VAEOutlierDetector, VAETransformer
+from skvae._table import TableSchema
+
+FAST = {"max_iter": 3, "hidden_layer_sizes": (16,), "random_state": 0}
+
+
+@pytest.fixture(scope="module")
+def table():
+    """A table with one column of each supported dtype, some with holes."""
+    rng = np.random.RandomState(0)
+    n = 120
+    level = rng.randint(0, 3, n)
+    frame = pd.DataFrame(
+        {
+            "real": rng.randn(n) * 5 + 100,
+            "real32": (rng.randn(n) + level).astype(np.float32),
+            "count": rng.poisson(3 + 2 * level),
+            "count_u8": rng.poisson(1, n).astype(np.uint8),
+            "signed": rng.randint(-5, 5, n),
+            "nullable_int": pd.array(rng.poisson(4, n), dtype="Int64"),
+            "flag": level == 1,
+            "nullable_flag": pd.array(rng.rand(n) < 0.3, dtype="boolean"),
+            "colour": pd.Categorical(np.array(["red", "green", "blue"])[level]),
+            "size": pd.Categorical(
+                np.array(["S", "M", "L"])[rng.randint(0, 3, n)],
+                categories=["S", "M", "L"],
+                ordered=True,
+            ),
+            "city": np.array(["Oslo", "Lima", "Pune", "Baku"], dtype=object)[
+                rng.randint(0, 4, n)
+            ],
+            "word": pd.array(
+                np.array(["a", "b"])[rng.randint(0, 2, n)], dtype="string"
+            ),
+        }
+    )
+    frame.loc[3, "nullable_int"] = pd.NA
+    frame.loc[5, "nullable_flag"] = pd.NA
+    frame.loc[7, "colour"] = np.nan
+    frame.loc[8, "city"] = None
+    frame.loc[9, "word"] = pd.NA
+    frame.loc[10, "real"] = np.nan
+    return frame
+
+
+AUTO = {
+    "real": "gaussian",
+    "real32": "gaussian",
+    "count": "negbin",
+    "count_u8": "negbin",
+    "signed": "gaussian",
+    "nullable_int": "negbin",
+    "flag": "bernoulli",
+    "nullable_flag": "bernoulli",
+    "colour": "categorical",
+    "size": "categorical",
+    "city": "categorical",
+    "word": "categorical",
+}
+
+
+@pytest.fixture(scope="module")
+def fitted(table):
+    return VAETransformer(n_components=2, **FAST).fit(table)
+
+
+def test_auto_picks_a_likelihood_per_column_from_the_dtype(fitted):
+    assert fitted.likelihoods_ == AUTO
+    config = fitted.module_.config
+    assert config.likelihood[fitted.feature_names_in_.tolist().index("colour")] == (
+        "categorical:3"
+    )
+    assert fitted.feature_names_in_.tolist() == list(AUTO)
+
+
+def test_the_detector_models_real_columns_with_its_cauchy(table):
+    det = VAEOutlierDetector(**FAST).fit(table)
+    assert det.likelihoods_["real"] == "cauchy"
+    assert det.likelihoods_["colour"] == "categorical"
+    assert det.predict(table).shape == (len(table),)
+
+
+def test_a_dict_overrides_the_choice(table):
+    vae = VAETransformer(
+        likelihood={"count": "poisson", "real": "lognormal", "signed": "categorical"},
+        **FAST,
+    ).fit(table)
+    chosen = vae.likelihoods_
+    assert chosen["count"] == "poisson" and chosen["real"] == "lognormal"
+    assert chosen["signed"] == "categorical" and chosen["colour"] == "categorical"
+    assert vae.sample(3, random_state=0)["signed"].dtype == table["signed"].dtype
+
+
+@pytest.mark.parametrize("mean", [True, False])
+def test_sample_and_inverse_transform_give_back_the_dtypes(fitted, table, mean):
+    samples = fitted.sample(40, random_state=0, mean=mean)
+    decoded = fitted.inverse_transform(fitted.transform(table))
+    for out in (samples, decoded):
+        assert list(out.columns) == list(table.columns)
+        pd.testing.assert_series_equal(out.dtypes, table.dtypes)
+        for name in ("colour", "size"):
+            assert out[name].cat.categories.equals(table[name].cat.categories)
+        assert out["size"].cat.ordered
+        assert set(out["city"].dropna()) <= {"Oslo", "Lima", "Pune", "Baku"}
+        assert (out["count"] >= 0).all() and (out["count_u8"] >= 0).all()
+        assert not out.isna().any().any()  # the model fills every entry
+    assert decoded.index.equals(pd.RangeIndex(len(table)))
+
+
+def test_scores_are_densities_in_the_columns_own_units(fitted, table):
+    """Scaling a Gaussian column by c shifts its log-density by -log c."""
+    per_feature = fitted.score_samples_per_feature(table)
+    assert per_feature.shape == table.shape
+    assert np.isnan(per_feature[10, 0]) and np.isnan(per_feature[7, 8])
+    # the ELBO is the per-feature sum minus the KL term, which is >= 0
+    kl = np.nansum(per_feature, axis=1) - fitted.score_samples(table)
+    assert (kl > -1e-3).all()
+    scaled = table.assign(real=table["real"] * 10.0)
+    refit = VAETransformer(n_components=2, **FAST).fit(scaled)
+    np.testing.assert_allclose(
+        refit.score_samples_per_feature(scaled)[:, 0],
+        per_feature[:, 0] - np.log(10.0),
+        rtol=1e-4,
+        atol=1e-4,
+    )
+
+
+def test_the_imputer_fills_holes_in_the_tables_own_dtypes(table):
+    imputer = VAEImputer(n_importance_samples=50, **FAST).fit(table)
+    filled = imputer.transform(table)
+    pd.testing.assert_series_equal(filled.dtypes, table.dtypes)
+    assert not filled.isna().any().any()
+    observed = table.notna()
+    for name in table.columns:
+        pd.testing.assert_series_equal(
+            filled[name][observed[name]], table[name][observed[name]]
+        )
+    assert filled.loc[7, "colour"] in {"red", "green", "blue"}
+    with_indicator = VAEImputer(
+        add_indicator=True, n_importance_samples=20, **FAST
+    ).fit(table)
+    out = with_indicator.transform(table)
+    assert out["missingindicator_colour"].tolist()[7] is True
+    assert list(with_indicator.get_feature_names_out()) == list(out.columns)
+
+
+def test_conditional_sampling_through_the_imputer(table):
+    """Rows whose only observed entry is a condition: draws of the rest."""
+    imputer = VAEImputer(sample_posterior=True, n_importance_samples=50, **FAST)
+    imputer.fit(table)
+    conditions = pd.DataFrame({name: [np.nan] * 20 for name in table.columns})
+    conditions["colour"] = "red"
+    draws = imputer.transform(conditions)
+    pd.testing.assert_series_equal(draws.dtypes, table.dtypes)  # the fitted ones
+    assert (draws["colour"] == "red").all()
+    assert not draws.isna().any().any()
+    assert draws["city"].nunique() > 1  # draws, not one conditional mean
+
+
+def test_unknown_levels_raise_or_become_missing(fitted, table):
+    new = table.iloc[:5].copy()
+    new["city"] = ["Oslo", "Rome", "Lima", "Oslo", "Pune"]
+    with pytest.raises(
+        ValueError, match=r"'city' has levels not seen during fit: \['Rome'\]"
+    ):
+        fitted.transform(new)
+    before = fitted.transform(table.iloc[:5])
+    lenient = VAETransformer(n_components=2, handle_unknown="ignore", **FAST).fit(table)
+    as_missing = new.copy()
+    as_missing.loc[1, "city"] = None
+    np.testing.assert_array_equal(lenient.transform(new), lenient.transform(as_missing))
+    np.testing.assert_array_equal(fitted.transform(table.iloc[:5]), before)
+
+
+def test_unsupported_columns_get_clear_errors(table):
+    dated = table.assign(when=pd.date_range("2020-01-01", periods=len(table)))
+    with pytest.raises(ValueError, match=r"'when' has dtype datetime64.*\.dt\.year"):
+        VAETransformer(**FAST).fit(dated)
+    many = table.assign(ident=[f"id{i}" for i in range(len(table))])
+    VAETransformer(**FAST).fit(many)  # 120 levels: within the limit
+    huge = pd.DataFrame(
+        {"ident": [f"id{i}" for i in range(1500)], "x": 1.0 * np.arange(1500)}
+    )
+    with pytest.raises(ValueError, match="1500 levels, more than the 1000"):
+        VAETransformer(**FAST).fit(huge)
+    with pytest.raises(ValueError, match="names columns \\['nope'\\]"):
+        VAETransformer(likelihood={"nope": "poisson"}, **FAST).fit(table)
+    with pytest.raises(ValueError, match="'bernoulli' but holds values other than 0/1"):
+        VAETransformer(likelihood={"count": "bernoulli"}, **FAST).fit(table)
+    with pytest.raises(ValueError, match="cannot take likelihood 'poisson'"):
+        VAETransformer(likelihood={"city": "poisson"}, **FAST).fit(table)
+    with pytest.raises(ValueError, match="dict likelihood names DataFrame columns"):
+        VAETransformer(likelihood={"a": "poisson"}, **FAST).fit(np.ones((5, 2)))
+
+
+def test_wrong_columns_at_transform_are_rejected(fitted, table):
+    with pytest.raises(ValueError, match="feature names"):
+        fitted.transform(table[table.columns[::-1]])
+    with pytest.raises(ValueError, match="pass a DataFrame with the same columns"):
+        fitted.transform(np.zeros((2, table.shape[1])))
+
+
+def test_negative_counts_are_rejected_at_fit(table):
+    bad = table.assign(count=table["count"] - 10)
+    with pytest.raises(ValueError, match=r"negbin.*non-negative"):
+        VAETransformer(likelihood={"count": "negbin"}, **FAST).fit(bad)
+
+
+def test_a_mixed_pipeline_feeds_a_classifier(table):
+    y = table["colour"].cat.codes.to_numpy() % 2
+    features = table.drop(columns="colour")
+    pipe = make_pipeline(
+        VAETransformer(n_components=2, **FAST), HistGradientBoostingClassifier()
+    )
+    pipe.fit(features, y)
+    assert pipe.predict(features).shape == (len(table),)
+
+
+def test_numeric_frames_and_arrays_keep_the_gaussian_default(table):
+    X = table[["real32"]].assign(other=np.arange(len(table), dtype=float))
+    frame_fit = VAETransformer(**FAST).fit(X)
+    array_fit = VAETransformer(**FAST).fit(X.to_numpy())
+    assert frame_fit.module_.config.likelihood == "gaussian"
+    assert frame_fit.likelihoods_ == {"real32": "gaussian", "other": "gaussian"}
+    np.testing.assert_array_equal(
+        frame_fit.transform(X), array_fit.transform(X.to_numpy())
+    )
+
+
+def test_a_mixed_model_saves_and_loads(fitted, table, tmp_path):
+    path = fitted.save(tmp_path / "mixed.skvae")
+    back = skvae.load(path)
+    np.testing.assert_array_equal(back.transform(table), fitted.transform(table))
+    pd.testing.assert_frame_equal(
+        back.sample(10, random_state=1, mean=False),
+        fitted.sample(10, random_state=1, mean=False),
+    )
+    assert back.likelihoods_ == fitted.likelihoods_
+
+
+def test_schema_round_trips_a_table_exactly(table):
+    schema = TableSchema.fit(table, "auto", "gaussian")
+    decoded = schema.decode(schema.encode(table), index=table.index)
+    pd.testing.assert_frame_equal(
+        decoded, table, check_exact=False, rtol=1e-12, check_dtype=True
+    )
+    assert TableSchema.from_dict(schema.to_dict()).specs() == schema.specs()
+
+
+def test_the_model_learns_the_category_from_the_other_columns(table):
+    """Imputing a held-back category beats its most frequent level."""
+    rng = np.random.RandomState(1)
+    n = 600
+    level = rng.randint(0, 3, n)
+    frame = pd.DataFrame(
+        {
+            "a": rng.randn(n) + 3 * level,
+            "b": rng.poisson(1 + 4 * level),
+            "c": pd.Categorical(np.array(["x", "y", "z"])[level]),
+        }
+    )
+    torch.manual_seed(0)
+    imputer = VAEImputer(n_components=1, random_state=0, n_importance_samples=100)
+    imputer.fit(frame.iloc[:400])
+    test = frame.iloc[400:].copy()
+    truth = test["c"].copy()
+    test["c"] = np.nan
+    test["c"] = test["c"].astype(frame["c"].dtype)
+    accuracy = float((imputer.transform(test)["c"] == truth).mean())
+    baseline = float((truth == truth.mode()[0]).mean())
+    assert accuracy > 0.9 > baseline + 0.4
