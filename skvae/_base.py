@@ -269,11 +269,9 @@ class _BaseVAE(
                 likelihood = self._likelihood_name(x_min, x_max)
             else:
                 likelihood = table.specs()
-                errors = build_likelihood(likelihood).column_support_errors(
-                    stats["min"], stats["max"]
+                _check_columns(
+                    build_likelihood(likelihood), stats["min"], stats["max"], table
                 )
-                if errors:
-                    raise ValueError("; ".join(errors[:5]))
             n_components = self._n_components(X.shape[1])
         else:
             x_min, x_max, empty_rows = value_range(X)
@@ -289,6 +287,14 @@ class _BaseVAE(
             # The variance floor is set in model space: the detector's
             # standardised copy of X (in memory) needs its own moments.
             moments = stats if X is raw else column_stats(X)
+            logged = [
+                j
+                for j, n in enumerate(_names(likelihood, X.shape[1]))
+                if n == "lognormal"
+            ]
+            if logged:  # a log-normal's variance floor is set on log(1 + x)
+                moments = {**moments, "var": moments["var"].copy()}
+                moments["var"][logged] = column_stats(np.log1p(X[:, logged]))["var"]
             self._initialize(X.shape, moments, likelihood, n_components)
             self._fit_marginals(X, moments)
         X_train, X_val = self._split(
@@ -523,12 +529,16 @@ class _BaseVAE(
         return state.best_validation_score if self._validated() else None
 
     # -------------------------------------------------------------- inference
-    def _validate_for_scoring(self, X, support=True):
+    def _validate_rows(self, X, support=True):
         """X validated and in model space; ``support`` checks the likelihood's too."""
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
         x_min, x_max, empty_rows = value_range(X)
         check_rows(empty_rows)
+        table = getattr(self, "_table", None)
+        if table is not None:  # counts must stay >= 0
+            low, high = np.fmin.reduce(X, axis=0), np.fmax.reduce(X, axis=0)
+            _check_columns(self.module_.likelihood, low, high, table)
         if support:
             check_values(x_min, x_max, self.module_.likelihood, self.dtype)
         return self._to_model_space(X)
@@ -570,15 +580,26 @@ class _BaseVAE(
         return tags
 
 
+def _check_columns(likelihood, low, high, table):
+    """A per-column likelihood's support, from each column's observed range."""
+    errors = likelihood.column_support_errors(low, high, table.columns)
+    if errors:
+        raise ValueError("; ".join(errors[:5]))
+
+
 def _specs(config):
     """Each feature's likelihood name in a config."""
-    lik = config.likelihood
-    return [lik] * config.n_features if isinstance(lik, str) else list(lik)
+    return list(_names(config.likelihood, config.n_features))
+
+
+def _names(likelihood, n_features):
+    """Each feature's likelihood name, from one name or a list."""
+    return [likelihood] * n_features if isinstance(likelihood, str) else likelihood
 
 
 def _scaled_columns(likelihood, n_features):
     """Which features have a likelihood with a scale (a variance floor)."""
-    names = [likelihood] * n_features if isinstance(likelihood, str) else likelihood
+    names = _names(likelihood, n_features)
     return np.array([n in LIKELIHOODS and LIKELIHOODS[n].has_scale for n in names])
 
 

@@ -191,7 +191,7 @@ class VAETransformer(_BaseVAE):
         >>> vae.transform(X).shape
         (50, 2)
         """
-        X = self._validate_for_scoring(X, support=False)
+        X = self._validate_rows(X, support=False)
         return _inference.encode_rows(self.module_, X)
 
     @fill
@@ -279,7 +279,7 @@ class VAETransformer(_BaseVAE):
         >>> vae.score_samples(X).shape
         (50,)
         """
-        return self._score_rows(self._validate_for_scoring(X))
+        return self._score_rows(self._validate_rows(X))
 
     @fill
     def score_samples_per_feature(self, X):
@@ -304,7 +304,7 @@ class VAETransformer(_BaseVAE):
         >>> vae.score_samples_per_feature(X).shape
         (50, 4)
         """
-        return self._score_rows(self._validate_for_scoring(X), per_feature=True)
+        return self._score_rows(self._validate_rows(X), per_feature=True)
 
     @fill
     def score(self, X, y=None):

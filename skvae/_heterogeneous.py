@@ -10,6 +10,7 @@ Columns with the same likelihood are evaluated together as one block.
 # Authors: The skvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import numpy as np
 import torch
 
 from skvae._likelihoods import Categorical, Likelihood, make_likelihood
@@ -198,12 +199,15 @@ class Heterogeneous(Likelihood):
     def support_error(self, x_min, x_max):
         return None  # per column: see ``column_support_errors``
 
-    def column_support_errors(self, x_min, x_max):
+    def column_support_errors(self, x_min, x_max, names=None):
         """Messages for the columns whose range leaves their support."""
         messages = []
         for lik, columns, _, _ in self.blocks:
             for j in columns:
+                if np.isnan(x_min[j]):  # no observed entry
+                    continue
                 message = lik.support_error(float(x_min[j]), float(x_max[j]))
                 if message:
-                    messages.append(f"column {j}: {message}")
+                    name = j if names is None else repr(names[j])
+                    messages.append(f"column {name}: {message}")
         return messages

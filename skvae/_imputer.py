@@ -25,7 +25,6 @@ from skvae._docs import (
 )
 from skvae._standardize import _StandardizeMixin
 from skvae._table import is_table
-from skvae._utils import value_range
 from skvae._validation import check_rows, validate_X
 
 _PARAMETERS = [
@@ -227,16 +226,8 @@ class VAEImputer(_StandardizeMixin, _BaseVAE):
         valid[np.asarray(self.empty_features_, dtype=np.intp)] = False
         return valid
 
-    def _to_model_space(self, X):
-        valid = self._valid()
-        X = super()._to_model_space(X)
-        return X if valid.all() else X[:, valid]
-
-    def _from_model_space(self, X):
-        if self.scale_ is None:
-            return X
-        valid = self._valid()
-        return (X * self.scale_[valid] + self.mean_[valid]).astype(X.dtype, copy=False)
+    def _model_columns(self):
+        return self._valid()  # the empty features are not modelled
 
     def _validate_X(self, X, reset, copy_readonly=True):
         """X as floats with its missing entries as NaN, whatever the marker."""
@@ -293,10 +284,10 @@ class VAEImputer(_StandardizeMixin, _BaseVAE):
         original = X
         X = self._validate_X(X, reset=False)
         missing = np.isnan(X)
-        X_model = self._to_model_space(X)
-        check_rows(value_range(X_model)[2])
-        filled = X.copy()
         valid = self._valid()
+        check_rows(np.flatnonzero(missing[:, valid].all(axis=1)))
+        X_model = self._to_model_space(X)
+        filled = X.copy()
         imputed = _inference.impute_rows(
             self.module_,
             X_model,

@@ -27,12 +27,26 @@ class _StandardizeMixin:
         else:
             self.mean_ = self.scale_ = None
 
+    def _model_columns(self):
+        """The input columns the model sees (a boolean mask), or None for all."""
+        return None
+
     def _to_model_space(self, X):
+        columns = self._model_columns()
+        if columns is not None and not columns.all():
+            X = X[:, columns]
         if self.scale_ is None:
             return X
-        return ((X - self.mean_) / self.scale_).astype(X.dtype, copy=False)
+        mean, scale = self._moments(columns)
+        return ((X - mean) / scale).astype(X.dtype, copy=False)
 
     def _from_model_space(self, X):
         if self.scale_ is None:
             return X
-        return (X * self.scale_ + self.mean_).astype(X.dtype, copy=False)
+        mean, scale = self._moments(self._model_columns())
+        return (X * scale + mean).astype(X.dtype, copy=False)
+
+    def _moments(self, columns):
+        if columns is None:
+            return self.mean_, self.scale_
+        return self.mean_[columns], self.scale_[columns]

@@ -57,7 +57,6 @@ FACE = {
         "_inference",
         "_standardize",
         "_table",
-        "_utils",
         "_validation",
     },
     "_load": {

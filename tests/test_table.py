@@ -213,10 +213,12 @@ def test_wrong_columns_at_transform_are_rejected(fitted, table):
         fitted.transform(np.zeros((2, table.shape[1])))
 
 
-def test_negative_counts_are_rejected_at_fit(table):
+def test_negative_counts_are_rejected_at_fit_and_transform(fitted, table):
     bad = table.assign(count=table["count"] - 10)
     with pytest.raises(ValueError, match=r"negbin.*non-negative"):
         VAETransformer(likelihood={"count": "negbin"}, **FAST).fit(bad)
+    with pytest.raises(ValueError, match=r"column 'count': .*negbin.*non-negative"):
+        fitted.transform(bad)
 
 
 def test_a_mixed_pipeline_feeds_a_classifier(table):
