@@ -87,10 +87,10 @@ def simple(train, test):
     filled = test.copy()
     for name in test:
         if is_category(train[name]):
-            value = train[name].mode().iloc[0]
+            filled[name] = filled[name].fillna(train[name].mode().iloc[0])
         else:
-            value = train[name].astype(float).mean()
-        filled[name] = filled[name].fillna(value)
+            mean = train[name].astype(float).mean()
+            filled[name] = filled[name].astype(float).fillna(mean)
     return filled
 
 
@@ -103,7 +103,7 @@ def knn(train, test):
     def encode(frame):
         parts = [((frame[nums].astype(float) - loc) / sd).to_numpy()]
         for c in cats:
-            onehot = pd.get_dummies(frame[c], dtype=float).to_numpy()
+            onehot = np.array(pd.get_dummies(frame[c], dtype=float), dtype=float)
             onehot[frame[c].isna().to_numpy()] = np.nan
             parts.append(onehot)
         return np.hstack(parts)

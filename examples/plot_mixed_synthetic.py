@@ -37,17 +37,17 @@ EPOCHS = EPOCHS if EPOCHS == "auto" else int(EPOCHS)
 
 try:
     frame, _ = load_mixed("adult")
-    frame = frame.sample(3000, random_state=0).reset_index(drop=True)
+    frame = frame.sample(2000, random_state=0).reset_index(drop=True)
 except DataNotFoundError as exc:
     print(f"Using a synthetic stand-in: {exc}")
     rng = np.random.RandomState(0)
-    level = rng.randint(0, 3, 3000)
+    level = rng.randint(0, 3, 2000)
     frame = pd.DataFrame(
         {
             "age": pd.array(17 + rng.poisson(15 + 8 * level), dtype="Int64"),
             "workclass": pd.Categorical(np.array([1, 2, 3])[level]),
             "hours_per_week": pd.array(rng.poisson(30 + 5 * level), dtype="Int64"),
-            "relationship": pd.Categorical(rng.randint(1, 5, 3000)),
+            "relationship": pd.Categorical(rng.randint(1, 5, 2000)),
         }
     )
 print(frame.dtypes)
