@@ -18,7 +18,6 @@ from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
-import pandas as pd
 import torch
 from sklearn.base import (
     BaseEstimator,
@@ -37,16 +36,16 @@ except ImportError:  # pragma: no cover - older scikit-learn: no callbacks
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from skvae import _inference
 from skvae._config import ACTIVATIONS, VAEConfig
-from skvae._heterogeneous import build_likelihood
+from skvae._heterogeneous import build_likelihood, per_column
 from skvae._likelihoods import LIKELIHOODS
 from skvae._model import VAE
 from skvae._progress import FitProgress
 from skvae._saving import _SavingMixin
-from skvae._table import TableSchema, is_table
+from skvae._table import _TableMixin
 from skvae._training import (
     AUTO_TRAIN_SAMPLES,
     SOLVERS,
@@ -68,7 +67,7 @@ from skvae._utils import (
     value_range,
     warn,
 )
-from skvae._validation import check_params, check_rows, check_values, validate_X
+from skvae._validation import check_params, check_rows, check_values
 
 _MAX_SEED = np.iinfo(np.int32).max
 # early_stopping="auto" validates when the held-out part has this many rows
@@ -78,6 +77,7 @@ MIN_AUTO_VALIDATION = 10
 class _BaseVAE(
     CallbackSupportMixin,
     _SavingMixin,
+    _TableMixin,
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
     BaseEstimator,
@@ -127,56 +127,7 @@ class _BaseVAE(
     # Scores relative to the saturated log-likelihood (the detector's).
     _relative_scores: ClassVar[bool] = False
 
-    # What likelihood="auto" gives a float column of a mixed table.
-    _real_likelihood: ClassVar[str] = "gaussian"
-
     # ------------------------------------------------------------------ hooks
-    def _validate_X(self, X, reset, copy_readonly=True):
-        """X as floats, NaN where an entry is missing (see ``validate_X``).
-
-        A DataFrame with non-float columns under ``likelihood="auto"`` (or any
-        DataFrame with a dict ``likelihood``) is a mixed table: a
-        :class:`~skvae._table.TableSchema`, fitted when ``reset``, encodes it.
-        """
-        if reset:
-            self._table = None
-            if isinstance(self.likelihood, dict) or (
-                self.likelihood == "auto" and is_table(X)
-            ):
-                if not isinstance(X, pd.DataFrame):
-                    raise ValueError(
-                        "A dict likelihood names DataFrame columns, but X is a "
-                        f"{type(X).__name__}. Pass a DataFrame, or a likelihood "
-                        "name for every feature."
-                    )
-                self._table = TableSchema.fit(X, self.likelihood, self._real_likelihood)
-        table = getattr(self, "_table", None)
-        if table is None:
-            return validate_X(self, X, reset=reset, copy_readonly=copy_readonly)
-        if (
-            not isinstance(X, pd.DataFrame)
-            or list(map(str, X.columns)) != table.columns
-        ):
-            if isinstance(X, pd.DataFrame):  # scikit-learn's message on the names
-                probe = pd.DataFrame(np.zeros((1, X.shape[1])), columns=X.columns)
-                validate_data(self, probe, reset=False)
-            raise ValueError(
-                f"{type(self).__name__} was fitted on a DataFrame with columns "
-                f"{table.columns[:10]}{' ...' if len(table.columns) > 10 else ''}; "
-                "pass a DataFrame with the same columns, in the same order."
-            )
-        M = table.encode(X, self.handle_unknown, np.dtype(self.dtype))
-        frame = pd.DataFrame(M, columns=X.columns, index=X.index, copy=False)
-        return validate_data(
-            self, frame, reset=reset, dtype=M.dtype, ensure_all_finite="allow-nan"
-        )
-
-    def _output(self, M):
-        """Model output back in data space: a DataFrame for a mixed table."""
-        M = self._from_model_space(M)
-        table = getattr(self, "_table", None)
-        return M if table is None else table.decode(M)
-
     def _likelihood_name(self, x_min, x_max):
         """The likelihood to fit, given the range of the training data."""
         return "gaussian" if self.likelihood == "auto" else self.likelihood
@@ -264,14 +215,10 @@ class _BaseVAE(
             observed = stats["count"] > 0
             x_min = float(stats["min"][observed].min())
             x_max = float(stats["max"][observed].max())
-            table = self._table
-            if table is None:
+            if self._table is None:
                 likelihood = self._likelihood_name(x_min, x_max)
             else:
-                likelihood = table.specs()
-                _check_columns(
-                    build_likelihood(likelihood), stats["min"], stats["max"], table
-                )
+                likelihood = self._table_likelihood(stats["min"], stats["max"])
             n_components = self._n_components(X.shape[1])
         else:
             x_min, x_max, empty_rows = value_range(X)
@@ -289,7 +236,7 @@ class _BaseVAE(
             moments = stats if X is raw else column_stats(X)
             logged = [
                 j
-                for j, n in enumerate(_names(likelihood, X.shape[1]))
+                for j, n in enumerate(per_column(likelihood, X.shape[1]))
                 if n == "lognormal"
             ]
             if logged:  # a log-normal's variance floor is set on log(1 + x)
@@ -428,10 +375,10 @@ class _BaseVAE(
         ``VAE.fit_marginals``), from about 10,000 evenly spaced training rows."""
         module = self.module_
         fill = np.asarray(moments["mean"], dtype=np.float64).copy()
-        lik = module.likelihood
+        lik, d = module.likelihood, module.config.n_features
         categorical = [
             j
-            for j, s in enumerate(_specs(module.config))
+            for j, s in enumerate(per_column(module.config.likelihood, d))
             if s.startswith("categorical")
         ]
         if not lik.transforms_input:  # (no category): X is not read again
@@ -483,17 +430,6 @@ class _BaseVAE(
 
     # ------------------------------------------- history, read from the state
     @property
-    def likelihoods_(self):
-        """The likelihood of each input feature, by feature name."""
-        names = getattr(self, "feature_names_in_", None)
-        specs = _specs(self.module_.config)
-        if names is None:
-            names = [f"x{j}" for j in range(len(specs))]
-        table = getattr(self, "_table", None)
-        chosen = table.likelihoods if table is not None else specs
-        return dict(zip(map(str, names), chosen, strict=True))
-
-    @property
     def var_floor_(self):
         """The decoder's variance floor (0.0 for Bernoulli), from ``module_``."""
         return self.module_.config.var_floor
@@ -535,10 +471,7 @@ class _BaseVAE(
         X = self._validate_X(X, reset=False)
         x_min, x_max, empty_rows = value_range(X)
         check_rows(empty_rows)
-        table = getattr(self, "_table", None)
-        if table is not None:  # counts must stay >= 0
-            low, high = np.fmin.reduce(X, axis=0), np.fmax.reduce(X, axis=0)
-            _check_columns(self.module_.likelihood, low, high, table)
+        self._check_table_rows(X)
         if support:
             check_values(x_min, x_max, self.module_.likelihood, self.dtype)
         return self._to_model_space(X)
@@ -562,11 +495,9 @@ class _BaseVAE(
             per_feature=per_feature,
             relative=self._relative_scores,
         )
-        table = getattr(self, "_table", None)
-        if table is None or self._relative_scores:
+        if self._relative_scores:
             return scores
-        log_scale = np.log(table.scale).astype(scores.dtype)
-        return scores - (log_scale if per_feature else log_scale.sum())
+        return self._in_table_units(scores, per_feature)
 
     # ---------------------------------------------------------------- plumbing
     @property
@@ -580,26 +511,9 @@ class _BaseVAE(
         return tags
 
 
-def _check_columns(likelihood, low, high, table):
-    """A per-column likelihood's support, from each column's observed range."""
-    errors = likelihood.column_support_errors(low, high, table.columns)
-    if errors:
-        raise ValueError("; ".join(errors[:5]))
-
-
-def _specs(config):
-    """Each feature's likelihood name in a config."""
-    return list(_names(config.likelihood, config.n_features))
-
-
-def _names(likelihood, n_features):
-    """Each feature's likelihood name, from one name or a list."""
-    return [likelihood] * n_features if isinstance(likelihood, str) else likelihood
-
-
 def _scaled_columns(likelihood, n_features):
     """Which features have a likelihood with a scale (a variance floor)."""
-    names = _names(likelihood, n_features)
+    names = per_column(likelihood, n_features)
     return np.array([n in LIKELIHOODS and LIKELIHOODS[n].has_scale for n in names])
 
 

@@ -19,6 +19,11 @@ from skvae._likelihoods import Categorical, Likelihood, make_likelihood
 MAX_LEVELS = 1000
 
 
+def per_column(spec, n_features):
+    """Each feature's likelihood name, from one name for all or a list."""
+    return [spec] * n_features if isinstance(spec, str) else list(spec)
+
+
 def build_likelihood(spec, var_floor=1e-6):
     """The likelihood of a config: one name for all features, or a list per column.
 

@@ -201,7 +201,7 @@ class VAEImputer(_StandardizeMixin, _BaseVAE):
     def _is_table(self, X, reset):
         """Whether X is (or the fit was) a mixed table; NaN is then its marker."""
         table = (
-            getattr(self, "_table", None) is not None
+            self._table is not None
             if not reset
             else isinstance(self.likelihood, dict)
             or (self.likelihood == "auto" and is_table(X))
@@ -214,7 +214,7 @@ class VAEImputer(_StandardizeMixin, _BaseVAE):
         return table
 
     def _check_features(self, count, n_rows):
-        if getattr(self, "_table", None) is not None:
+        if self._table is not None:
             super()._check_features(count, n_rows)  # no empty columns in a table
         self.empty_features_ = np.flatnonzero(count == 0)
         self.indicator_features_ = (

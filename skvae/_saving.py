@@ -69,7 +69,7 @@ class _SavingMixin:
             for key, value in vars(self).items()
             if key not in _LIVE and (key.endswith("_") or key in _SEEDS)
         }
-        table = getattr(self, "_table", None)
+        table = self._table
         attributes["_table"] = None if table is None else table.to_dict()
         _persistence.write(
             path,

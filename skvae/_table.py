@@ -5,16 +5,21 @@ float matrix the core models (a category as its level code, a flag as 0/1, a
 count as it is, a real column standardised; NaN where an entry is missing)
 and maps model output back to a DataFrame with the original columns, dtypes
 and levels. It holds plain values only, so the safe file format stores it.
+``_TableMixin`` is the estimators' side of it.
 """
 
 # Authors: The skvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from typing import ClassVar
+
 import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
+from sklearn.utils.validation import validate_data
 
-from skvae._heterogeneous import MAX_LEVELS
+from skvae._heterogeneous import MAX_LEVELS, build_likelihood, per_column
+from skvae._validation import validate_X
 
 # The likelihoods a column may take (``likelihood={column: name}``).
 COLUMN_LIKELIHOODS = (
@@ -301,3 +306,107 @@ def _rebuild_numeric(values, missing, dt):
             return ints.astype(dtype)
         return ints.astype(dtype) if not missing.any() else ints
     return pd.array(values, dtype=dtype) if dtype != np.float64 else values
+
+
+class _TableMixin:
+    """The estimator side of mixed tables: the only code that uses a schema.
+
+    ``_validate_X`` fits the :class:`TableSchema` on a mixed DataFrame at
+    ``fit`` (``self._table``, None otherwise) and encodes tables at every call;
+    ``_output`` decodes model output; the other methods are the table's part
+    of fitting and scoring.
+    """
+
+    # What likelihood="auto" gives a float column of a mixed table.
+    _real_likelihood: ClassVar[str] = "gaussian"
+    # The fitted schema; the class default serves models saved before tables.
+    _table = None
+
+    def _validate_X(self, X, reset, copy_readonly=True):
+        """X as floats, NaN where an entry is missing (see ``validate_X``).
+
+        A DataFrame with non-float columns under ``likelihood="auto"`` (or any
+        DataFrame with a dict ``likelihood``) is a mixed table: a
+        :class:`~skvae._table.TableSchema`, fitted when ``reset``, encodes it.
+        """
+        if reset:
+            self._table = None
+            if isinstance(self.likelihood, dict) or (
+                self.likelihood == "auto" and is_table(X)
+            ):
+                if not isinstance(X, pd.DataFrame):
+                    raise ValueError(
+                        "A dict likelihood names DataFrame columns, but X is a "
+                        f"{type(X).__name__}. Pass a DataFrame, or a likelihood "
+                        "name for every feature."
+                    )
+                self._table = TableSchema.fit(X, self.likelihood, self._real_likelihood)
+        table = self._table
+        if table is None:
+            return validate_X(self, X, reset=reset, copy_readonly=copy_readonly)
+        if (
+            not isinstance(X, pd.DataFrame)
+            or list(map(str, X.columns)) != table.columns
+        ):
+            if isinstance(X, pd.DataFrame):  # scikit-learn's message on the names
+                probe = pd.DataFrame(np.zeros((1, X.shape[1])), columns=X.columns)
+                validate_data(self, probe, reset=False)
+            raise ValueError(
+                f"{type(self).__name__} was fitted on a DataFrame with columns "
+                f"{table.columns[:10]}{' ...' if len(table.columns) > 10 else ''}; "
+                "pass a DataFrame with the same columns, in the same order."
+            )
+        M = table.encode(X, self.handle_unknown, np.dtype(self.dtype))
+        frame = pd.DataFrame(M, columns=X.columns, index=X.index, copy=False)
+        return validate_data(
+            self, frame, reset=reset, dtype=M.dtype, ensure_all_finite="allow-nan"
+        )
+
+    def _output(self, M):
+        """Model output back in data space: a DataFrame for a mixed table."""
+        M = self._from_model_space(M)
+        table = self._table
+        return M if table is None else table.decode(M)
+
+    @property
+    def likelihoods_(self):
+        """The likelihood of each input feature, by feature name."""
+        config = self.module_.config
+        names = getattr(self, "feature_names_in_", None)
+        if names is None:
+            names = [f"x{j}" for j in range(config.n_features)]
+        table = self._table
+        chosen = (
+            table.likelihoods
+            if table is not None
+            else per_column(config.likelihood, config.n_features)
+        )
+        return dict(zip(map(str, names), chosen, strict=True))
+
+    def _table_likelihood(self, low, high):
+        """The per-column likelihood names, checked against each column's range."""
+        specs = self._table.specs()
+        _check_columns(build_likelihood(specs), low, high, self._table)
+        return specs
+
+    def _check_table_rows(self, X):
+        """Counts and the like stay in their support at transform and scoring."""
+        table = self._table
+        if table is not None:
+            low, high = np.fmin.reduce(X, axis=0), np.fmax.reduce(X, axis=0)
+            _check_columns(self.module_.likelihood, low, high, table)
+
+    def _in_table_units(self, scores, per_feature):
+        """Scores with the standardisation's Jacobian added back (mixed tables)."""
+        table = self._table
+        if table is None:
+            return scores
+        log_scale = np.log(table.scale).astype(scores.dtype)
+        return scores - (log_scale if per_feature else log_scale.sum())
+
+
+def _check_columns(likelihood, low, high, table):
+    """A per-column likelihood's support, from each column's observed range."""
+    errors = likelihood.column_support_errors(low, high, table.columns)
+    if errors:
+        raise ValueError("; ".join(errors[:5]))

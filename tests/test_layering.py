@@ -31,7 +31,7 @@ CORE = {
 }
 FACE = {
     "datasets": {"_docs"},  # load_mixed reads typed tables with pandas
-    "_table": {"_heterogeneous"},
+    "_table": {"_heterogeneous", "_validation"},
     "_validation": {"_utils"},
     "_progress": set(),
     "_saving": {"_docs", "_persistence", "_table", "_training", "_utils", "_version"},
