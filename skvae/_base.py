@@ -379,7 +379,7 @@ class _BaseVAE(
         categorical = [
             j
             for j, s in enumerate(per_column(module.config.likelihood, d))
-            if s.startswith("categorical")
+            if s.startswith(("categorical", "ordinal"))
         ]
         if not lik.transforms_input:  # (no category): X is not read again
             module.input_fill.copy_(torch.as_tensor(fill))

@@ -36,10 +36,11 @@ likelihood : {"auto", "gaussian", "bernoulli", "cauchy", "lognormal", \
     default's results on numeric arrays are those of earlier versions). On
     a DataFrame with other dtypes it picks one likelihood per column:
     category, object and string columns "categorical" (one logit per
-    level; the encoder sees them one-hot), bool "bernoulli", integers
-    >= 0 "negbin", other numbers "gaussian" (standardised inside). A dict
-    ``{column: name}`` (names as above, plus "categorical") overrides the
-    choice for some columns of a DataFrame. See ``likelihoods_``.""",
+    level; the encoder sees them one-hot), ordered categories "ordinal"
+    (a cumulative logit), bool "bernoulli", integers >= 0 "negbin", other
+    numbers "gaussian" (standardised inside). A dict ``{column: name}``
+    (names as above, plus "categorical" and "ordinal") overrides the choice
+    for some columns of a DataFrame. See ``likelihoods_``.""",
     "handle_unknown": """\
 handle_unknown : {"error", "ignore"}, default="error"
     A level of a category column not seen during :term:`fit`: "error"

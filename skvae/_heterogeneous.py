@@ -31,7 +31,8 @@ def build_likelihood(spec, var_floor=1e-6):
     ----------
     spec : str or list of str
         A name of :data:`~skvae._likelihoods.LIKELIHOODS`, or one name per
-        column (``"categorical:K"`` for a category with K levels).
+        column (``"categorical:K"`` for a category with K levels,
+        ``"ordinal:K"`` for an ordered one).
     var_floor : float, default=1e-6
         The variance floor of the likelihoods with a scale.
 
@@ -47,14 +48,15 @@ def build_likelihood(spec, var_floor=1e-6):
 
 def parse_spec(spec):
     """``(name, n_levels)`` of one column's likelihood name."""
-    if spec.startswith("categorical:"):
-        n_levels = int(spec.split(":", 1)[1])
+    if spec.startswith(("categorical:", "ordinal:")):
+        kind, n_levels = spec.split(":", 1)
+        n_levels = int(n_levels)
         if not 2 <= n_levels <= MAX_LEVELS:
             raise ValueError(
-                f"A categorical column needs 2 to {MAX_LEVELS} levels, got "
+                f"A {kind} column needs 2 to {MAX_LEVELS} levels, got "
                 f"{n_levels}. Group rare levels, or drop an identifier column."
             )
-        return "categorical", n_levels
+        return kind, n_levels
     return spec, None
 
 
@@ -65,7 +67,8 @@ class Heterogeneous(Likelihood):
     ----------
     specs : list of str
         Each column's likelihood: a name of :data:`~skvae._likelihoods.LIKELIHOODS`
-        or ``"categorical:K"`` for a category column with K levels.
+        or ``"categorical:K"`` (``"ordinal:K"``) for an (ordered) category
+        column with K levels.
     var_floor : float, default=1e-6
         The variance floor of the columns with a scale.
 

@@ -445,6 +445,60 @@ class Categorical(Likelihood):
         return None
 
 
+class Ordinal(Categorical):
+    """One ordered category column (codes 0 .. K-1): a cumulative logit model.
+
+    The decoder outputs a location ``eta`` and K - 1 raw cut-points; the
+    cut-points are ``c_1 = r_1`` and ``c_k = c_{k-1} + softplus(r_k)`` (so they
+    increase), and ``P(x <= k) = sigmoid(c_{k+1} - eta)`` (McCullagh, 1980).
+    ``log P(x = k)`` is computed in log space as ``log sigmoid(a) +
+    log(1 - exp(b - a)) - softplus(b)`` with ``a = c_{k+1} - eta`` and
+    ``b = c_k - eta``. The level order carries information a plain
+    categorical ignores: neighbouring levels share probability.
+    """
+
+    name = "ordinal"
+
+    def _log_probs(self, out):
+        """log P(x = k) for every level k, of shape (..., K)."""
+        eta, raw = out[..., :1], out[..., 1:]
+        steps = torch.cat([raw[..., :1], F.softplus(raw[..., 1:])], dim=-1)
+        cuts = torch.cumsum(steps, dim=-1) - eta  # (..., K - 1)
+        inf = torch.full_like(eta, math.inf)
+        upper = torch.cat([cuts, inf], dim=-1)  # a_k
+        lower = torch.cat([-inf, cuts], dim=-1)  # b_k
+        # b - a < 0 everywhere (a = +inf or b = -inf at the ends give 0)
+        gap = torch.where(
+            torch.isinf(upper) | torch.isinf(lower), -math.inf, lower - upper
+        )
+        return (
+            F.logsigmoid(upper.clamp(max=80.0))
+            + torch.log(-torch.expm1(gap.clamp(max=-1e-12)))
+            - F.softplus(lower.clamp(min=-80.0))
+        )
+
+    def log_prob(self, out, x):
+        index = x.long().expand(*out.shape[:-1], 1)
+        return self._log_probs(out).gather(-1, index)
+
+    def mean(self, out):
+        return self._log_probs(out).argmax(-1, keepdim=True).to(out.dtype)
+
+    def expected(self, out):
+        return torch.exp(self._log_probs(out))
+
+    def sample(self, out, generator=None):
+        return super().sample(self._log_probs(out), generator=generator)
+
+    def marginal_params(self, x):
+        counts = torch.bincount(x[:, 0].long(), minlength=self.n_levels)
+        cumulative = torch.cumsum(counts.to(x.dtype) + 0.5, 0)
+        p = (cumulative / cumulative[-1])[:-1].clamp(1e-4, 1 - 1e-4)
+        cuts = torch.log(p) - torch.log1p(-p)
+        steps = torch.diff(cuts, prepend=cuts[:1])[1:].clamp_min(1e-3)
+        return torch.cat([cuts.new_zeros(1), cuts[:1], _inverse_softplus(steps)])
+
+
 # The registry: every name the estimators accept for a whole array comes from
 # here; "categorical:K" is a column of a heterogeneous likelihood.
 LIKELIHOODS = {
@@ -459,8 +513,9 @@ def make_likelihood(name, var_floor=1e-6):
     A list of per-column names is a heterogeneous likelihood; see
     :func:`skvae._heterogeneous.build_likelihood`.
     """
-    if isinstance(name, str) and name.startswith("categorical:"):
-        return Categorical(int(name.split(":", 1)[1]))
+    if isinstance(name, str) and name.startswith(("categorical:", "ordinal:")):
+        kind, n_levels = name.split(":", 1)
+        return (Categorical if kind == "categorical" else Ordinal)(int(n_levels))
     if name not in LIKELIHOODS:
         raise ValueError(
             f"Unknown likelihood {name!r}; expected one of {sorted(LIKELIHOODS)}."

@@ -30,7 +30,9 @@ COLUMN_LIKELIHOODS = (
     "negbin",
     "bernoulli",
     "categorical",
+    "ordinal",
 )
+_LEVELLED = ("categorical", "ordinal")  # coded 0 .. K-1 with a list of levels
 _SCALED = ("gaussian", "cauchy")  # standardised inside the schema
 
 
@@ -58,6 +60,8 @@ def auto_likelihood(series, real):
     dtype = series.dtype
     if ptypes.is_bool_dtype(dtype):
         return "bernoulli"
+    if isinstance(dtype, pd.CategoricalDtype) and dtype.ordered:
+        return "ordinal"
     if (
         isinstance(dtype, pd.CategoricalDtype)
         or ptypes.is_object_dtype(dtype)
@@ -127,7 +131,7 @@ class TableSchema:
             if chosen == "auto":
                 chosen = auto_likelihood(series, real)
             lv = None
-            if chosen == "categorical":
+            if chosen in _LEVELLED:
                 lv = _levels(name, series)
             elif not (
                 ptypes.is_numeric_dtype(series.dtype)
@@ -163,9 +167,9 @@ class TableSchema:
         return cls(names, likelihoods, levels, dtypes, loc, scale)
 
     def specs(self):
-        """The core's per-column likelihood names (``"categorical:K"``)."""
+        """The core's per-column likelihood names (``"categorical:K"``, ...)."""
         return [
-            f"categorical:{len(lv)}" if lik == "categorical" else lik
+            f"{lik}:{len(lv)}" if lik in _LEVELLED else lik
             for lik, lv in zip(self.likelihoods, self.levels, strict=True)
         ]
 

@@ -15,6 +15,7 @@ from skvae._likelihoods import (
     Categorical,
     LogNormal,
     NegativeBinomial,
+    Ordinal,
     Poisson,
     standard_gamma,
 )
@@ -202,3 +203,39 @@ def test_marginal_params_fit_each_column():
     codes = torch.tensor([[0.0]] * 10 + [[2.0]] * 30)
     probs = torch.softmax(Categorical(3).marginal_params(codes), 0)
     assert probs.argmax().item() == 2 and probs[1] < probs[0] < probs[2]
+
+
+def test_ordinal_is_a_cumulative_logit_model():
+    lik = Ordinal(4)
+    eta = torch.tensor([[0.3], [-2.0]], dtype=torch.float64)
+    raw = torch.tensor([[-1.0, 0.0, 1.0], [-1.0, 0.0, 1.0]], dtype=torch.float64)
+    out = torch.cat([eta, raw], -1)
+    sp = math.log1p(math.e**0)  # softplus(0)
+    cuts = np.array([-1.0, -1.0 + sp, -1.0 + sp + math.log1p(math.e)])
+    for row in range(2):
+        cdf = 1 / (1 + np.exp(-(cuts - eta[row, 0].item())))
+        probs = np.diff(np.r_[0.0, cdf, 1.0])
+        for level in range(4):
+            x = torch.tensor([[float(level)]], dtype=torch.float64)
+            got = lik.log_prob(out[row : row + 1], x).item()
+            assert got == pytest.approx(np.log(probs[level]), rel=1e-10)
+        np.testing.assert_allclose(lik.expected(out[row]).numpy(), probs, rtol=1e-10)
+    # extreme locations stay finite, and the probabilities sum to 1
+    far = torch.cat([torch.tensor([[60.0], [-60.0]]), raw.float()], -1)
+    assert torch.isfinite(lik._log_probs(far)).all()
+    np.testing.assert_allclose(lik.expected(far).sum(-1).numpy(), 1.0, rtol=1e-5)
+    # gradients flow without NaN at the ends
+    out = out.clone().requires_grad_(True)
+    lik.log_prob(
+        out, torch.tensor([[0.0], [3.0]], dtype=torch.float64)
+    ).sum().backward()
+    assert torch.isfinite(out.grad).all()
+    # draws follow the probabilities
+    draws = lik.sample(out.detach()[:1].expand(100_000, 4), generator=_gen(10))
+    freq = np.bincount(draws[:, 0].long().numpy(), minlength=4) / 100_000
+    cdf = 1 / (1 + np.exp(-(cuts - 0.3)))
+    np.testing.assert_allclose(freq, np.diff(np.r_[0.0, cdf, 1.0]), atol=0.005)
+    # the marginal fit reproduces the level frequencies
+    codes = torch.tensor([[0.0]] * 10 + [[1.0]] * 50 + [[2.0]] * 30 + [[3.0]] * 10)
+    fitted = lik.expected(lik.marginal_params(codes).view(1, -1))[0]
+    np.testing.assert_allclose(fitted.numpy(), [0.1, 0.5, 0.3, 0.1], atol=0.01)

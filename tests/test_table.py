@@ -66,7 +66,7 @@ AUTO = {
     "flag": "bernoulli",
     "nullable_flag": "bernoulli",
     "colour": "categorical",
-    "size": "categorical",
+    "size": "ordinal",
     "city": "categorical",
     "word": "categorical",
 }
