@@ -233,17 +233,15 @@ def fit_copula(train, seed):
 
 
 def _typed(kinds):
-    """A design variant: the types file's "pos" columns log-normal, counts Poisson."""
+    """A design variant: some column types of the types file get another likelihood."""
 
-    def fit(train, seed):
-        types = load_mixed(TABLE[0])[1]
+    def fit(train, seed, types):
         chosen = {c: kinds[t] for c, t in types.items() if t in kinds}
         return fit_skvae(train, seed, likelihood=chosen)
 
     return fit
 
 
-TABLE = [None]  # the table being run, for the design variants
 METHODS = {"skvae": fit_skvae, "tvae": fit_tvae, "gaussian_copula": fit_copula}
 DESIGN_VARIANTS = {
     "skvae_pos_lognormal": _typed({"pos": "lognormal"}),
@@ -257,7 +255,7 @@ REPORT_TABLES = ("adult", "breast_wisconsin", "default_credit")
 
 
 def run_table(name, seed, max_train, methods):
-    frame, _ = load_mixed(name)
+    frame, types = load_mixed(name)
     label = LABELS[name]
     strat = frame[label].astype(str)
     train, test = train_test_split(
@@ -271,10 +269,11 @@ def run_table(name, seed, max_train, methods):
     metadata = sdmetrics_metadata(train)
     real_acc = ml_efficacy(train, test, label)
     rows = []
-    TABLE[0] = name
     for method in methods:
-        fit = METHODS.get(method) or DESIGN_VARIANTS[method]
-        seconds, synthetic = fit(train, seed)
+        if method in METHODS:
+            seconds, synthetic = METHODS[method](train, seed)
+        else:  # the design variants read the types file's column types
+            seconds, synthetic = DESIGN_VARIANTS[method](train, seed, types)
         dcr, dcr_test, copies, test_copies = privacy(train, synthetic, test)
         rows.append(
             {

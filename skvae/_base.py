@@ -375,15 +375,14 @@ class _BaseVAE(
         ``VAE.fit_marginals``), from about 10,000 evenly spaced training rows."""
         module = self.module_
         fill = np.asarray(moments["mean"], dtype=np.float64).copy()
-        lik, d = module.likelihood, module.config.n_features
-        categorical = [
-            j
-            for j, s in enumerate(per_column(module.config.likelihood, d))
-            if s.startswith(("categorical", "ordinal"))
-        ]
-        if not lik.transforms_input:  # (no category): X is not read again
+        if not module.likelihood.transforms_input:  # no category: X is not read
             module.input_fill.copy_(torch.as_tensor(fill))
             return
+        categorical = [
+            j
+            for j, s in enumerate(per_column(module.config.likelihood, X.shape[1]))
+            if s.startswith(("categorical", "ordinal"))
+        ]
         rows = np.asarray(X[:: max(1, len(X) // 10_000)])
         for j in categorical:  # a category's hole enters as its most frequent level
             codes = rows[:, j][~np.isnan(rows[:, j])].astype(np.int64)

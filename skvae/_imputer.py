@@ -24,7 +24,6 @@ from skvae._docs import (
     section,
 )
 from skvae._standardize import _StandardizeMixin
-from skvae._table import is_table
 from skvae._validation import check_rows, validate_X
 
 _PARAMETERS = [
@@ -198,21 +197,6 @@ class VAEImputer(_StandardizeMixin, _BaseVAE):
             return self.n_components
         return max(1, math.ceil(int(self._valid().sum()) / 2))
 
-    def _is_table(self, X, reset):
-        """Whether X is (or the fit was) a mixed table; NaN is then its marker."""
-        table = (
-            self._table is not None
-            if not reset
-            else isinstance(self.likelihood, dict)
-            or (self.likelihood == "auto" and is_table(X))
-        )
-        if table and not math.isnan(self.missing_values):
-            raise ValueError(
-                f"missing_values={self.missing_values!r}: in a mixed table a hole "
-                "is NaN, None or pd.NA; use the default missing_values=np.nan."
-            )
-        return table
-
     def _check_features(self, count, n_rows):
         if self._table is not None:
             super()._check_features(count, n_rows)  # no empty columns in a table
@@ -231,10 +215,15 @@ class VAEImputer(_StandardizeMixin, _BaseVAE):
 
     def _validate_X(self, X, reset, copy_readonly=True):
         """X as floats with its missing entries as NaN, whatever the marker."""
+        if self._reads_table(X, reset):
+            if not math.isnan(self.missing_values):
+                raise ValueError(
+                    f"missing_values={self.missing_values!r}: in a mixed table a "
+                    "hole is NaN, None or pd.NA; use the default missing_values=np.nan."
+                )
+            return super()._validate_X(X, reset, copy_readonly)
         if reset:
             self._table = None
-        if self._is_table(X, reset):
-            return super()._validate_X(X, reset, copy_readonly)
         marker_is_nan = math.isnan(self.missing_values)
         X = validate_X(
             self, X, reset=reset, copy_readonly=copy_readonly, allow_nan=marker_is_nan

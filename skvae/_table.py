@@ -326,6 +326,15 @@ class _TableMixin:
     # The fitted schema; the class default serves models saved before tables.
     _table = None
 
+    def _reads_table(self, X, reset):
+        """Whether this call reads X as a mixed table (at fit: from X and the
+        ``likelihood`` parameter; afterwards: whether the fit did)."""
+        if not reset:
+            return self._table is not None
+        return isinstance(self.likelihood, dict) or (
+            self.likelihood == "auto" and is_table(X)
+        )
+
     def _validate_X(self, X, reset, copy_readonly=True):
         """X as floats, NaN where an entry is missing (see ``validate_X``).
 
@@ -335,9 +344,7 @@ class _TableMixin:
         """
         if reset:
             self._table = None
-            if isinstance(self.likelihood, dict) or (
-                self.likelihood == "auto" and is_table(X)
-            ):
+            if self._reads_table(X, reset):
                 if not isinstance(X, pd.DataFrame):
                     raise ValueError(
                         "A dict likelihood names DataFrame columns, but X is a "

@@ -56,7 +56,6 @@ FACE = {
         "_docs",
         "_inference",
         "_standardize",
-        "_table",
         "_validation",
     },
     "_load": {
