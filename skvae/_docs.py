@@ -21,14 +21,17 @@ hidden_layer_sizes : tuple of int, default=(256, 128)
 activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
     Activation between hidden layers (Kingma & Welling used "tanh").""",
     "likelihood": """\
-likelihood : {"auto", "gaussian", "bernoulli", "cauchy", "lognormal", \
-"poisson", "negbin"} or dict, default="auto"
+likelihood : {"auto", "gaussian", "bernoulli", "cauchy", "studentt", \
+"lognormal", "poisson", "negbin"} or dict, default="auto"
     The decoder's observation model. "bernoulli" is for data in [0, 1]
     (binary or grey-level images) and rejects values outside it.
     "gaussian" is for real-valued data; the decoder outputs a mean and a
     variance per feature. "cauchy" is its heavy-tailed version (a location
     and a squared scale per feature): a residual costs only logarithmically
-    many nats, so single features and outliers weigh less. "lognormal" is
+    many nats, so single features and outliers weigh less. "studentt" lies
+    between them: a Student-t whose degrees of freedom are learned, one per
+    feature, so each feature gets the tails its data show (arrays only,
+    not the columns of a mixed table). "lognormal" is
     for non-negative reals (a Gaussian on ``log(1 + x)``), "poisson" and
     "negbin" (negative binomial) for counts.
 
@@ -243,12 +246,15 @@ hidden_layer_sizes : tuple of int, default=(64, 32)
     bulk of the data, not of every detail (on the ODDS sets the smaller
     network ranks outliers better and fits twice as fast).""",
     "likelihood": """\
-likelihood : {"auto", "cauchy", "gaussian", "bernoulli", "lognormal", \
-"poisson", "negbin"} or dict, default="auto"
+likelihood : {"auto", "studentt", "cauchy", "gaussian", "bernoulli", \
+"lognormal", "poisson", "negbin"} or dict, default="auto"
     "auto" picks "bernoulli" when the training data lie in [0, 1] (images
-    scaled by 255, binary features) and "cauchy" otherwise: a heavy-tailed
-    decoder, so that one sharply predicted feature (a count that is nearly
-    always zero) cannot dominate a sample's score. On a DataFrame with
+    scaled by 255, binary features) and "studentt" otherwise: a Student-t
+    decoder whose degrees of freedom are learned per feature. Where a
+    feature's normal values have heavy tails (a count that is nearly always
+    zero) it learns Cauchy-like tails, so that feature cannot dominate a
+    sample's score; where they are close to Gaussian a large deviation
+    costs quadratically many nats, as it should. On a DataFrame with
     category, bool or integer columns "auto" picks per column as
     :class:`VAETransformer` does, with "cauchy" for the real columns; a
     dict ``{column: name}`` overrides the choice.""",
@@ -272,7 +278,7 @@ offset_ : float
     - offset_``.""",
     "likelihood_": """\
 likelihood_ : str or list of str
-    The likelihood in use ("cauchy", "gaussian" or "bernoulli"), or one
+    The likelihood in use ("studentt", "gaussian", "bernoulli", ...), or one
     per column for a mixed table.""",
     "prior_loc_": """\
 prior_loc_ : ndarray of shape (n_mixture, n_components) or None
@@ -402,6 +408,29 @@ Parameters
 ----------
 data_home : str or path-like, default=None
     Folder holding the data; see :func:`get_data_home`.""",
+    "labelled_parameters": """\
+Parameters
+----------
+name : str
+    The data set, one of the collection's names (``ODDS_NAMES`` or
+    ``ADBENCH_NAMES``).
+
+data_home : str or path-like, default=None
+    Folder holding the data; see :func:`get_data_home`.""",
+    "labelled_raises": """\
+Raises
+------
+ValueError
+    If ``name`` is not one of the collection's names.
+DataNotFoundError
+    If the file is not in the data home.""",
+    "labelled_returns": """\
+Returns
+-------
+X : ndarray of shape (n_samples, n_features)
+    The samples, normal and anomalous together.
+y : ndarray of shape (n_samples,)
+    1 for an anomaly (an outlier), 0 for a normal sample.""",
     "data_not_found": """\
 Raises
 ------

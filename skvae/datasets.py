@@ -11,6 +11,7 @@ Expected layout of the data home (see the project's data README)::
     binarized_mnist.npz  train / valid / test, bit-packed along axis 1
     frey_faces.npy       (1965, 560) uint8
     odds/NAME.npz        X (n, d), y (n,) with 1 = outlier
+    adbench/NAME.npz     X (n, d), y (n,) with 1 = anomaly
     mixed/NAME.csv       a mixed-type table, with mixed/NAME.types.csv
 
 Fashion-MNIST is read from its IDX files, by default in
@@ -30,10 +31,12 @@ import numpy as np
 from skvae._docs import fill
 
 __all__ = [
+    "ADBENCH_NAMES",
     "MIXED_NAMES",
     "ODDS_NAMES",
     "DataNotFoundError",
     "get_data_home",
+    "load_adbench",
     "load_binarized_mnist",
     "load_fashion_mnist",
     "load_frey_faces",
@@ -55,6 +58,32 @@ ODDS_NAMES = (
     "satellite",
     "shuttle",
     "thyroid",
+)
+# The 23 tabular sets of ADBench's "Classical" folder (Han et al., 2022).
+ADBENCH_NAMES = (
+    "aloi",
+    "campaign",
+    "cardiotocography",
+    "celeba",
+    "cover",
+    "donors",
+    "fault",
+    "hepatitis",
+    "http",
+    "internetads",
+    "landsat",
+    "magic.gamma",
+    "pageblocks",
+    "skin",
+    "smtp",
+    "spambase",
+    "stamps",
+    "waveform",
+    "wdbc",
+    "wilt",
+    "wine",
+    "wpbc",
+    "yeast",
 )
 _FASHION_DEFAULT = "/usr/share/datasets/fashion-mnist"
 
@@ -198,27 +227,11 @@ def load_odds(name, data_home=None):
 
     Reads ``odds/NAME.npz`` from the data home.
 
-    Parameters
-    ----------
-    name : str
-        The data set, one of ``ODDS_NAMES`` (for example "cardio").
+    {labelled_parameters}
 
-    data_home : str or path-like, default=None
-        Folder holding the data; see :func:`get_data_home`.
+    {labelled_returns}
 
-    Returns
-    -------
-    X : ndarray of shape (n_samples, n_features)
-        The samples, inliers and outliers together.
-    y : ndarray of shape (n_samples,)
-        1 for an outlier, 0 for an inlier.
-
-    Raises
-    ------
-    ValueError
-        If ``name`` is not in ``ODDS_NAMES``.
-    DataNotFoundError
-        If the file is not in the data home.
+    {labelled_raises}
 
     Examples
     --------
@@ -229,9 +242,39 @@ def load_odds(name, data_home=None):
     >>> X.shape, y.sum()  # doctest: +SKIP
     ((1831, 21), 176)
     """
-    if name not in ODDS_NAMES:
-        raise ValueError(f"Unknown ODDS set {name!r}; expected one of {ODDS_NAMES}.")
-    with np.load(_find(f"odds/{name}.npz", data_home)) as f:
+    return _load_labelled("odds", ODDS_NAMES, name, data_home)
+
+
+@fill
+def load_adbench(name, data_home=None):
+    """Load one of the 23 ADBench tabular anomaly sets in ``ADBENCH_NAMES``.
+
+    Reads ``adbench/NAME.npz`` from the data home: the "Classical" sets of
+    ADBench (Han et al., 2022), 80 to 619,326 rows, 3 to 1,555 features.
+
+    {labelled_parameters}
+
+    {labelled_returns}
+
+    {labelled_raises}
+
+    Examples
+    --------
+    >>> from skvae.datasets import ADBENCH_NAMES, load_adbench
+    >>> len(ADBENCH_NAMES)
+    23
+    >>> X, y = load_adbench("wine")  # doctest: +SKIP
+    >>> X.shape, y.sum()  # doctest: +SKIP
+    ((129, 13), 10)
+    """
+    return _load_labelled("adbench", ADBENCH_NAMES, name, data_home)
+
+
+def _load_labelled(folder, names, name, data_home):
+    """``X`` and the 0/1 labels of ``folder/NAME.npz``, one of ``names``."""
+    if name not in names:
+        raise ValueError(f"Unknown {folder} set {name!r}; expected one of {names}.")
+    with np.load(_find(f"{folder}/{name}.npz", data_home)) as f:
         return f["X"], f["y"].astype(np.int64)
 
 

@@ -44,15 +44,24 @@ def test_binarized_mnist_is_unpacked(tmp_path):
     assert valid.shape == (3, 784)
 
 
-def test_odds_loader(tmp_path):
-    (tmp_path / "odds").mkdir()
+@pytest.mark.parametrize(
+    "folder, name, load",
+    [
+        ("odds", "cardio", datasets.load_odds),
+        ("adbench", "cover", datasets.load_adbench),
+    ],
+)
+def test_labelled_loaders(tmp_path, folder, name, load):
+    (tmp_path / folder).mkdir()
     X, y = np.ones((4, 2)), np.array([0, 1, 0, 0], dtype=np.int8)
-    np.savez(tmp_path / "odds" / "cardio.npz", X=X, y=y)
-    X2, y2 = datasets.load_odds("cardio", tmp_path)
+    np.savez(tmp_path / folder / f"{name}.npz", X=X, y=y)
+    X2, y2 = load(name, tmp_path)
     np.testing.assert_array_equal(X2, X)
-    assert y2.tolist() == [0, 1, 0, 0]
-    with pytest.raises(ValueError, match="Unknown ODDS set"):
-        datasets.load_odds("nope", tmp_path)
+    assert y2.dtype == np.int64 and y2.tolist() == [0, 1, 0, 0]
+    with pytest.raises(ValueError, match=f"Unknown {folder} set 'nope'"):
+        load("nope", tmp_path)
+    with pytest.raises(datasets.DataNotFoundError):
+        load("wine" if folder == "adbench" else "musk", tmp_path)
 
 
 def _write_idx(path, array):
