@@ -2,23 +2,31 @@
 
 All methods run in this one process on the same splits:
 
+* ``suite``: the 33 public tabular sets in the data home (``SKVAE_DATA``), the
+  ten ODDS sets and the 23 ADBench sets, split into a fixed design half and a
+  report half (``benchmarks/_suite.py``): a 60/40 split stratified on the
+  label, standardised with the training part's statistics, unsupervised
+  training on the contaminated training part (subsampled to 20,000 rows where
+  larger), AUROC and average precision on the test part, seeds 0, 1, 2.
 * Fashion-MNIST one-class: train on the training images of one class, score
   all 10,000 test images (the other nine classes are the anomalies); AUROC per
   class and the mean. Needs ``apt-get install -y dataset-fashion-mnist``.
 * scikit-learn's digits, the same protocol (train/test split 50/50).
-* MNIST, the same protocol (optional section ``mnist``: from the data home,
-  ``SKVAE_DATA``).
-* The ten ODDS sets in the data home (``SKVAE_DATA``/odds): PyOD's protocol, a
-  60/40 split, standardised with the training part's statistics, unsupervised
-  training on the contaminated training part, AUROC and average precision,
-  mean of 5 seeds.
+* MNIST, the same protocol (optional section ``mnist``).
 
-Run ``python benchmarks/anomaly.py`` (about 15 minutes on 2 cores) or
+Methods (``benchmarks/_detectors.py``): skvae's default detector, the plain-VAE
+reference of issue #17 (plain torch), IsolationForest, LOF (novelty), kNN
+distance, PCA reconstruction error and log-likelihood, and ECOD if PyOD (the
+``bench`` extra) is installed.
+
+Run ``OMP_NUM_THREADS=1 python benchmarks/anomaly.py`` for the suite (about
+70 minutes on 2 cores), ``--sections fashion,digits`` for the images, or
 ``--quick`` for a smoke run. Writes benchmarks/results/anomaly.json.
-``--sections`` picks the protocols (default ``fashion,digits,odds``);
-``--params '{"n_components": 3}'`` passes keyword arguments to skvae's detector
-and ``--out NAME`` writes benchmarks/results/NAME.json instead, to compare a
-setting with the default without overwriting its results.
+``--half design`` runs one half, ``--sets cover,fault`` some sets;
+``--combine A,B`` merges the suite results of earlier runs and reports them;
+``--methods skvae`` runs only some methods; ``--params '{"n_components":
+3}'`` passes keyword arguments to skvae's detector and ``--out NAME`` names
+the JSON file, to compare a setting with the default without overwriting it.
 """
 
 # Authors: The skvae developers
@@ -26,157 +34,37 @@ setting with the default without overwriting its results.
 
 import argparse
 import json
-import math
-import time
-import warnings
 
 import numpy as np
-from _common import print_table, write_json
+from _common import RESULTS, print_table, write_json
+from _detectors import methods
+from _suite import HALVES, report, run_split, suite
 from sklearn.datasets import load_digits
-from sklearn.decomposition import PCA
-from sklearn.ensemble import IsolationForest
-from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.model_selection import train_test_split
-from sklearn.neighbors import LocalOutlierFactor
-from sklearn.preprocessing import StandardScaler
 
-from skvae import VAEOutlierDetector
-from skvae.datasets import (
-    ODDS_NAMES,
-    DataNotFoundError,
-    load_fashion_mnist,
-    load_mnist,
-    load_odds,
-)
+from skvae.datasets import DataNotFoundError, load_fashion_mnist, load_mnist
 
 
-def _n_pca(d):
-    return max(1, min(16, math.ceil(d / 2)))
-
-
-class PCAReconstruction:
-    """Anomaly score = squared reconstruction error of PCA (higher = anomalous)."""
-
-    def __init__(self, n_components):
-        self.pca = PCA(n_components)
-
-    def fit(self, X):
-        self.pca.fit(X)
-        return self
-
-    def anomaly(self, X):
-        rec = self.pca.inverse_transform(self.pca.transform(X))
-        return ((X - rec) ** 2).sum(axis=1)
-
-
-def methods(d, seed, params=None):
-    """name -> (make, anomaly score of a fitted model); higher = more anomalous.
-
-    ``params`` are keyword arguments for skvae's detector (default: none).
-    """
-    params = params or {}
-    out = {
-        "skvae": (
-            lambda: VAEOutlierDetector(**{"random_state": seed, **params}),
-            lambda m, X: -m.score_samples(X),
-        ),
-        "IsolationForest": (
-            lambda: IsolationForest(random_state=seed),
-            lambda m, X: -m.score_samples(X),
-        ),
-        "PCA recon": (lambda: PCAReconstruction(_n_pca(d)), lambda m, X: m.anomaly(X)),
-        "PCA score": (lambda: PCA(_n_pca(d)), lambda m, X: -m.score_samples(X)),
-        "LOF": (
-            lambda: LocalOutlierFactor(novelty=True),
-            lambda m, X: -m.score_samples(X),
-        ),
-    }
-    try:
-        from pyod.models.vae import VAE as PyODVAE  # optional extra
-
-        out["PyOD VAE"] = (
-            lambda: PyODVAE(random_state=seed, verbose=0),
-            lambda m, X: m.decision_function(X),
-        )
-    except ImportError:
-        pass
-    return out
-
-
-def run_split(X_train, X_test, y_test, seed, times, params):
-    """Fit every method on X_train and score X_test; y_test: 1 = anomaly."""
-    row = {}
-    for name, (make, anomaly) in methods(X_train.shape[1], seed, params).items():
-        tic = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            model = make().fit(X_train)
-            scores = anomaly(model, X_test)
-        times.setdefault(name, []).append(time.perf_counter() - tic)
-        row[name] = (
-            roc_auc_score(y_test, scores),
-            average_precision_score(y_test, scores),
-        )
-    return row
-
-
-def one_class(X_train, y_train, X_test, y_test, classes, label, times, params):
+def one_class(X_train, y_train, X_test, y_test, classes, label, params, only):
     rows = []
     for c in classes:
         res = run_split(
-            X_train[y_train == c], X_test, (y_test != c).astype(int), 0, times, params
+            X_train[y_train == c], X_test, (y_test != c).astype(int), 0, params, only
         )
         rows.append({"class": c, **{m: v[0] for m, v in res.items()}})
+        rows[-1].update({m + " s": v[2] for m, v in res.items()})
         print(
             f"  {label} class {c}: "
             + ", ".join(f"{m} {v[0]:.3f}" for m, v in res.items())
         )
-    return rows
-
-
-def odds(names, seeds, times, params):
-    rows = []
-    for name in names:
-        try:
-            X, y = load_odds(name)
-        except DataNotFoundError as exc:
-            print(f"  skip {name}: {exc}")
-            continue
-        per_seed = []
-        for seed in range(seeds):
-            X_tr, X_te, _, y_te = train_test_split(
-                X, y, test_size=0.4, random_state=seed
-            )
-            scaler = StandardScaler().fit(X_tr)
-            per_seed.append(
-                run_split(
-                    scaler.transform(X_tr),
-                    scaler.transform(X_te),
-                    y_te,
-                    seed,
-                    times,
-                    params,
-                )
-            )
-        row = {"data": name, "n": X.shape[0], "d": X.shape[1]}
-        for m in per_seed[0]:
-            row[m] = float(np.mean([r[m][0] for r in per_seed]))
-            row[m + " AP"] = float(np.mean([r[m][1] for r in per_seed]))
-        rows.append(row)
-        print(f"  {name}: " + ", ".join(f"{m} {row[m]:.3f}" for m in per_seed[0]))
-    return rows
-
-
-def add_mean(rows, key, method_names):
-    mean = {key: "mean"}
-    for m in method_names:
-        vals = [r[m] for r in rows if m in r]
-        if vals:
-            mean[m] = float(np.mean(vals))
+    mean = {"class": "mean"}
+    mean.update(
+        {k: float(np.mean([r[k] for r in rows])) for k in rows[0] if k != "class"}
+    )
     return [*rows, mean]
 
 
-def images(load, label, quick, times, params):
+def images(load, label, quick, params, only):
     """One-class rows for an image set scaled to [0, 1], or None when absent."""
     try:
         Xtr, ytr, Xte, yte = load()
@@ -188,33 +76,56 @@ def images(load, label, quick, times, params):
     if quick:
         Xte, yte = Xte[:2000], yte[:2000]
     print(f"{label} one-class (AUROC):")
-    return one_class(Xtr, ytr, Xte, yte, classes, label, times, params)
+    return one_class(Xtr, ytr, Xte, yte, classes, label, params, only)
+
+
+def combine(names):
+    """The suite rows of several results files, set by set and method by method."""
+    merged = {}
+    for name in names:
+        for row in json.loads((RESULTS / f"{name}.json").read_text())["suite"]["sets"]:
+            into = merged.setdefault(row["data"], {**row, "auroc": {}, "ap": {}})
+            into.setdefault("seconds", {})
+            for key in ("auroc", "ap", "seconds"):
+                into[key].update(row[key])
+    order = [n for n in HALVES["all"] if n in merged]
+    return [merged[n] for n in order]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument(
-        "--sections", default="fashion,digits,odds", help="of fashion,mnist,digits,odds"
+        "--sections", default="suite", help="of suite,fashion,mnist,digits"
     )
+    parser.add_argument("--half", default="all", choices=list(HALVES))
+    parser.add_argument("--sets", default=None, help="comma-separated subset")
+    parser.add_argument("--methods", default=None, help="comma-separated; default all")
     parser.add_argument(
         "--params", default="{}", help="JSON keyword arguments for skvae's detector"
+    )
+    parser.add_argument(
+        "--combine",
+        default=None,
+        help="comma-separated results/NAME.json files of the suite to merge and "
+        "report without running anything (later files override earlier ones)",
     )
     parser.add_argument("--out", default="anomaly", help="name of the JSON file")
     args = parser.parse_args()
     sections = args.sections.split(",")
     params = json.loads(args.params)
-    times, results = {}, {}
-    names = list(methods(2, 0))
+    only = args.methods.split(",") if args.methods else list(methods(2, 0))
+    results = {"skvae_params": params}
 
     for key, load, label in [
         ("fashion_mnist", load_fashion_mnist, "fashion"),
         ("mnist", load_mnist, "mnist"),
     ]:
         if label in sections:
-            rows = images(load, label, args.quick, times, params)
+            rows = images(load, label, args.quick, params, only)
             if rows:
-                results[key] = add_mean(rows, "class", names)
+                results[key] = rows
+                print_table(rows, ["class", *[m for m in only if m in rows[0]]])
 
     if "digits" in sections:
         X, y = load_digits(return_X_y=True)
@@ -222,45 +133,25 @@ def main():
             X / 16.0, y, test_size=0.5, random_state=0
         )
         print("digits one-class (AUROC):")
-        rows = one_class(
-            X_tr,
-            y_tr,
-            X_te,
-            y_te,
-            range(3 if args.quick else 10),
-            "digits",
-            times,
-            params,
-        )
-        results["digits"] = add_mean(rows, "class", names)
+        classes = range(3 if args.quick else 10)
+        rows = one_class(X_tr, y_tr, X_te, y_te, classes, "digits", params, only)
+        results["digits"] = rows
+        print_table(rows, ["class", *[m for m in only if m in rows[0]]])
 
-    if "odds" in sections:
-        print("ODDS (AUROC, mean of seeds):")
-        rows = odds(
-            ODDS_NAMES[:3] if args.quick else ODDS_NAMES,
-            1 if args.quick else 5,
-            times,
-            params,
-        )
-        if rows:
-            results["odds"] = add_mean(rows, "data", names + [n + " AP" for n in names])
+    if args.combine:
+        rows = combine(args.combine.split(","))
+        results["suite"] = {"sets": rows, "summary": report(rows), "seeds": [0, 1, 2]}
+        results["combined_from"] = args.combine.split(",")
+    elif "suite" in sections:
+        names = HALVES[args.half][::6] if args.quick else HALVES[args.half]
+        if args.sets:
+            names = [n for n in names if n in args.sets.split(",")]
+        seeds = [0] if args.quick else [0, 1, 2]
+        print(f"tabular suite, {args.half} ({len(names)} sets x {len(seeds)} seeds):")
+        rows = suite(names, seeds, params, only)
+        results["suite"] = {"sets": rows, "summary": report(rows), "seeds": seeds}
 
-    for key, rows in results.items():
-        first = "class" if key != "odds" else "data"
-        print(f"\n{key}: AUROC")
-        print_table(rows, [first, *[m for m in names if m in rows[0]]])
-        if key == "odds":
-            print("\nodds: average precision")
-            print_table(
-                rows, [first, *[m + " AP" for m in names if m + " AP" in rows[0]]]
-            )
-    fit_times = {m: float(np.mean(t)) for m, t in times.items()}
-    print("\nmean seconds per fit + score:")
-    print_table([fit_times], list(fit_times))
-    write_json(
-        args.out + ("_quick" if args.quick else ""),
-        {"results": results, "seconds_per_fit": fit_times, "skvae_params": params},
-    )
+    write_json(args.out + ("_quick" if args.quick else ""), results)
 
 
 if __name__ == "__main__":
