@@ -99,6 +99,12 @@ class Heterogeneous(Likelihood):
         order = []
         for (spec, _), columns in groups.items():
             lik = make_likelihood(spec, var_floor)
+            if lik.n_shared:
+                raise ValueError(
+                    f"likelihood {spec!r} learns per-feature parameters and is "
+                    "for a whole array only; give the columns of a mixed table "
+                    "'gaussian' or 'cauchy'."
+                )
             n_out, n_in = lik.n_outputs(len(columns)), lik.n_inputs(len(columns))
             self.blocks.append(
                 (

@@ -107,7 +107,7 @@ class VAE(nn.Module):
                 "features; a per-column likelihood uses 'per_sample'."
             )
         lik = self.likelihood
-        n_out = d if self._shared_variance else lik.n_outputs(d)
+        n_out = d if self._shared_variance else lik.n_outputs(d) - lik.n_shared * d
         n_in = lik.n_inputs(d)
         with torch.device("meta"):
             self.encoder = mlp([n_in, *hidden, 2 * k], config.activation)
@@ -115,6 +115,9 @@ class VAE(nn.Module):
             if self._shared_variance:
                 # softplus(raw) + floor is the variance; starts near 1
                 self.raw_variance = nn.Parameter(torch.empty(d))
+            if lik.n_shared:
+                # the Student-t's degrees of freedom, one per feature
+                self.raw_df = nn.Parameter(torch.empty(d))
             # what a missing entry (NaN) of x becomes at the encoder's input
             self.register_buffer("input_fill", torch.empty(d))
             if lik.transforms_input:
@@ -199,6 +202,9 @@ class VAE(nn.Module):
         """
         if self._shared_variance:
             self.raw_variance.fill_(math.log(math.e - 1.0))
+        if self.likelihood.n_shared:
+            lik = self.likelihood
+            self.raw_df.fill_(math.log(lik.DF_INIT) / lik.DF_RATE)
         for module in self.modules():
             if isinstance(module, nn.Linear):
                 # torch's default: kaiming_uniform(a=sqrt(5)) == U(-1/sqrt(fan_in), .)
@@ -290,9 +296,13 @@ class VAE(nn.Module):
         torch.Size([3, 8])
         """
         out = self.decoder(z)
-        if self._shared_variance:
-            out = torch.cat([out, self.raw_variance.to(out.dtype).expand_as(out)], -1)
-        return out
+        shared = [self.raw_variance] if self._shared_variance else []
+        if self.likelihood.n_shared:
+            shared.append(self.raw_df)
+        if not shared:
+            return out
+        size = (*out.shape[:-1], self.config.n_features)
+        return torch.cat([out, *(p.to(out.dtype).expand(size) for p in shared)], -1)
 
     @fill
     def decode_mean(self, z):

@@ -58,16 +58,20 @@ class VAEOutlierDetector(OutlierMixin, _StandardizeMixin, VAETransformer):
     i.e. minus the KL term minus half the deviance of the reconstruction
     (the KL term under the mixture prior below is a Monte Carlo estimate,
     so a score can exceed 0 by its error). For
-    binary data and for the Gaussian and Cauchy likelihoods the subtracted term
-    does not depend on x (the ranking is the ELBO's); for grey levels under the
+    binary data and for the Gaussian and Student-t likelihoods the subtracted
+    term does not depend on x (the ranking is the ELBO's); for grey levels under the
     Bernoulli likelihood it removes each pixel's own entropy. Without it, a
     likelihood ranks images by how much mid-grey they hold rather than by how
     unusual they are: the "complexity" bias of density models on images
     (Nalisnick et al., 2019; Serra et al., 2020). Real-valued data are
-    modelled by a heavy-tailed Cauchy decoder (Takahashi et al., 2018), whose
-    penalty grows with the logarithm of a residual rather than its square: a
-    feature the model predicts very sharply, such as a count that is nearly
-    always zero, cannot swamp the evidence of all the others. They are
+    modelled by a Student-t decoder whose degrees of freedom are learned, one
+    per feature (Takahashi et al., 2018, use a Student-t decoder for robust
+    density estimation). Training starts from the Cauchy (one degree of
+    freedom), whose penalty grows with the logarithm of a residual: a feature
+    that is nearly always one value and that the model predicts very
+    sharply cannot swamp the evidence of all the others. Features whose
+    normal values are close to Gaussian learn light tails, and a large
+    deviation in them then costs quadratically many nats. The data are
     standardised internally (``mean_``, ``scale_``), so raw tabular features on
     any scale work out of the box; the score, a difference of two
     log-densities, does not depend on that scaling (its Jacobian cancels).
@@ -228,7 +232,7 @@ class VAEOutlierDetector(OutlierMixin, _StandardizeMixin, VAETransformer):
     def _likelihood_name(self, x_min, x_max):
         if self.likelihood != "auto":
             return self.likelihood
-        return "bernoulli" if x_min >= 0.0 and x_max <= 1.0 else "cauchy"
+        return "bernoulli" if x_min >= 0.0 and x_max <= 1.0 else "studentt"
 
     def _support_fraction(self):
         return self.support_fraction

@@ -5,14 +5,16 @@
 
 import math
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from scipy import stats as scipy_stats
 from torch.distributions import Bernoulli as TorchBernoulli
 from torch.distributions import Cauchy as TorchCauchy
 from torch.distributions import Normal
 
-from skvae._likelihoods import Bernoulli, Cauchy, Gaussian, make_likelihood
+from skvae._likelihoods import Bernoulli, Cauchy, Gaussian, StudentT, make_likelihood
 
 
 def test_bernoulli_log_prob_matches_torch_on_binary_data():
@@ -109,6 +111,51 @@ def test_cauchy_sample_quantiles():
     q1, median, q3 = torch.quantile(draws[:100_000], torch.tensor([0.25, 0.5, 0.75]))
     assert median.item() == pytest.approx(2.0, abs=0.03)  # location
     assert (q3 - q1).item() == pytest.approx(4.0, abs=0.06)  # 2 * scale, scale = 2
+
+
+def _studentt_out(loc, raw, df):
+    raw_df = torch.log(df) / StudentT.DF_RATE
+    return torch.cat([loc, raw, raw_df.expand_as(loc)], dim=-1)
+
+
+def test_studentt_log_prob_matches_scipy():
+    gen = torch.Generator().manual_seed(3)
+    loc = torch.randn(4, 3, generator=gen, dtype=torch.float64)
+    raw = torch.randn(4, 3, generator=gen, dtype=torch.float64)
+    x = 4 * torch.randn(4, 3, generator=gen, dtype=torch.float64)
+    df = torch.tensor([0.5, 3.0, 200.0], dtype=torch.float64)
+    lik = StudentT(var_floor=1e-3)
+    out = _studentt_out(loc, raw, df)
+    scale = (F.softplus(raw) + 1e-3).sqrt()
+    expected = scipy_stats.t.logpdf(x.numpy(), df.numpy(), loc.numpy(), scale.numpy())
+    torch.testing.assert_close(lik.log_prob(out, x), torch.from_numpy(expected))
+    torch.testing.assert_close(lik.degrees_of_freedom(out), df.expand(4, 3))
+    # the saturated value (the Gaussian's at the floor) bounds every density
+    assert (lik.log_prob(out, x) <= lik.saturated_log_prob(x)).all()
+
+
+def test_studentt_spans_cauchy_and_gaussian():
+    x = torch.linspace(-2, 2, 9, dtype=torch.float64)[:, None]
+    loc, raw = torch.zeros_like(x), torch.full_like(x, 0.3)
+    one = torch.ones(1, dtype=torch.float64)
+    cauchy = Cauchy(var_floor=0.0).log_prob(torch.cat([loc, raw], -1), x)
+    gauss = Gaussian(var_floor=0.0).log_prob(torch.cat([loc, raw], -1), x)
+    t1 = StudentT(var_floor=0.0).log_prob(_studentt_out(loc, raw, one), x)
+    t_big = StudentT(var_floor=0.0).log_prob(_studentt_out(loc, raw, 999 * one), x)
+    torch.testing.assert_close(t1, cauchy)
+    # within 3 r^4 / (4 nu) nats of the Gaussian for r = |x - loc| / s
+    torch.testing.assert_close(t_big, gauss, atol=0.01, rtol=0.0)
+
+
+def test_studentt_sample_quantiles():
+    lik = StudentT(var_floor=0.0)
+    n, df = 200_000, torch.tensor([3.0])
+    loc = torch.full((n, 1), 1.0)
+    raw = torch.full((n, 1), math.log(math.exp(4.0) - 1.0))  # scale 2
+    draws = lik.sample(_studentt_out(loc, raw, df), torch.Generator().manual_seed(0))
+    qs = torch.tensor([0.1, 0.25, 0.5, 0.75, 0.9])
+    expected = 1.0 + 2.0 * scipy_stats.t.ppf(qs.numpy(), 3.0)
+    np.testing.assert_allclose(torch.quantile(draws.flatten(), qs), expected, atol=0.03)
 
 
 def test_broadcast_over_monte_carlo_draws():

@@ -10,6 +10,7 @@ import torch
 from torch.distributions import Normal, kl_divergence
 
 from skvae import VAE, VAEConfig
+from skvae._heterogeneous import build_likelihood
 from skvae._priors import MixturePrior, gaussian_kl, log_mean_exp
 
 
@@ -216,3 +217,26 @@ def test_per_feature_decoder_variance_is_shared_by_all_samples():
     x = torch.randn(5, 6, dtype=torch.float64)
     (-model.elbo(x, generator=torch.Generator().manual_seed(1)).mean()).backward()
     assert model.raw_variance.grad is not None
+
+
+@pytest.mark.parametrize("decoder_variance", ["per_sample", "per_feature"])
+def test_studentt_degrees_of_freedom_are_per_feature_parameters(decoder_variance):
+    config = VAEConfig(
+        n_features=4,
+        n_components=2,
+        hidden_layer_sizes=(8,),
+        likelihood="studentt",
+        decoder_variance=decoder_variance,
+    )
+    model = VAE(config, generator=torch.Generator().manual_seed(0))
+    out = model.decode(torch.zeros(5, 2))
+    assert out.shape == (5, 12)  # location, raw squared scale, raw df
+    # training starts from the Cauchy: nu = 1 for every feature and sample
+    torch.testing.assert_close(
+        model.likelihood.degrees_of_freedom(out), torch.ones(5, 4)
+    )
+    x = torch.randn(5, 4, generator=torch.Generator().manual_seed(1))
+    model.elbo(x).sum().backward()
+    assert model.raw_df.grad is not None and model.raw_df.grad.abs().sum() > 0
+    with pytest.raises(ValueError, match="whole array only"):
+        build_likelihood(["studentt", "gaussian"])

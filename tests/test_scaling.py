@@ -209,7 +209,7 @@ def test_detector_first_fit_reads_a_memmap_three_times(tmp_path):
         "column_stats": 1,  # min, max, mean and variance in one pass
         "_StandardizeMixin._to_model_space": 1,  # the copy all else uses
     }
-    assert det.likelihood_ == "cauchy" and np.isfinite(det.offset_)
+    assert det.likelihood_ == "studentt" and np.isfinite(det.offset_)
 
 
 def test_transformer_fit_reads_a_memmap_once_per_epoch(memmap):
