@@ -13,7 +13,7 @@ Columns with the same likelihood are evaluated together as one block.
 import numpy as np
 import torch
 
-from skvae._likelihoods import Categorical, Likelihood, make_likelihood
+from skvae._likelihoods import Categorical, Likelihood, Ordinal, make_likelihood
 
 # Levels a categorical column may have: its logits are decoder outputs.
 MAX_LEVELS = 1000
@@ -44,6 +44,14 @@ def build_likelihood(spec, var_floor=1e-6):
     if isinstance(spec, (list, tuple)):
         return Heterogeneous(spec, var_floor=var_floor)
     return make_likelihood(spec, var_floor)
+
+
+def _column_likelihood(spec, var_floor):
+    """The likelihood of one column: a registry name, "categorical:K" or "ordinal:K"."""
+    kind, n_levels = parse_spec(spec)
+    if n_levels is None:
+        return make_likelihood(spec, var_floor)
+    return (Categorical if kind == "categorical" else Ordinal)(n_levels)
 
 
 def parse_spec(spec):
@@ -98,7 +106,7 @@ class Heterogeneous(Likelihood):
         out_start = in_start = 0
         order = []
         for (spec, _), columns in groups.items():
-            lik = make_likelihood(spec, var_floor)
+            lik = _column_likelihood(spec, var_floor)
             if lik.n_shared:
                 raise ValueError(
                     f"likelihood {spec!r} learns per-feature parameters and is "

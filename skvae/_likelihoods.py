@@ -575,14 +575,12 @@ LIKELIHOODS = {
 
 
 def make_likelihood(name, var_floor=1e-6):
-    """Return the likelihood ``name``: a name of :data:`LIKELIHOODS` or "categorical:K".
+    """Return the likelihood ``name``, a name of :data:`LIKELIHOODS`.
 
-    A list of per-column names is a heterogeneous likelihood; see
+    A list of per-column names (with "categorical:K" and "ordinal:K"
+    columns) is a heterogeneous likelihood; see
     :func:`skvae._heterogeneous.build_likelihood`.
     """
-    if isinstance(name, str) and name.startswith(("categorical:", "ordinal:")):
-        kind, n_levels = name.split(":", 1)
-        return (Categorical if kind == "categorical" else Ordinal)(int(n_levels))
     if name not in LIKELIHOODS:
         raise ValueError(
             f"Unknown likelihood {name!r}; expected one of {sorted(LIKELIHOODS)}."

@@ -107,7 +107,9 @@ class VAE(nn.Module):
                 "features; a per-column likelihood uses 'per_sample'."
             )
         lik = self.likelihood
-        n_out = d if self._shared_variance else lik.n_outputs(d) - lik.n_shared * d
+        # blocks of d outputs that are per-feature parameters, not decoder outputs
+        n_shared = lik.n_shared + self._shared_variance
+        n_out = lik.n_outputs(d) - n_shared * d
         n_in = lik.n_inputs(d)
         with torch.device("meta"):
             self.encoder = mlp([n_in, *hidden, 2 * k], config.activation)
