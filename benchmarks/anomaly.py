@@ -61,7 +61,9 @@ def one_class(X_train, y_train, X_test, y_test, classes, label, params, only):
     mean.update(
         {k: float(np.mean([r[k] for r in rows])) for k in rows[0] if k != "class"}
     )
-    return [*rows, mean]
+    rows.append(mean)
+    print_table(rows, ["class", *[m for m in only if m in rows[0]]])
+    return rows
 
 
 def images(load, label, quick, params, only):
@@ -84,8 +86,8 @@ def combine(names):
     merged = {}
     for name in names:
         for row in json.loads((RESULTS / f"{name}.json").read_text())["suite"]["sets"]:
-            into = merged.setdefault(row["data"], {**row, "auroc": {}, "ap": {}})
-            into.setdefault("seconds", {})
+            empty = {"auroc": {}, "ap": {}, "seconds": {}}
+            into = merged.setdefault(row["data"], {**row, **empty})
             for key in ("auroc", "ap", "seconds"):
                 into[key].update(row[key])
     order = [n for n in HALVES["all"] if n in merged]
@@ -125,7 +127,6 @@ def main():
             rows = images(load, label, args.quick, params, only)
             if rows:
                 results[key] = rows
-                print_table(rows, ["class", *[m for m in only if m in rows[0]]])
 
     if "digits" in sections:
         X, y = load_digits(return_X_y=True)
@@ -134,13 +135,13 @@ def main():
         )
         print("digits one-class (AUROC):")
         classes = range(3 if args.quick else 10)
-        rows = one_class(X_tr, y_tr, X_te, y_te, classes, "digits", params, only)
-        results["digits"] = rows
-        print_table(rows, ["class", *[m for m in only if m in rows[0]]])
+        results["digits"] = one_class(
+            X_tr, y_tr, X_te, y_te, classes, "digits", params, only
+        )
 
+    rows = None
     if args.combine:
         rows = combine(args.combine.split(","))
-        results["suite"] = {"sets": rows, "summary": report(rows), "seeds": [0, 1, 2]}
         results["combined_from"] = args.combine.split(",")
     elif "suite" in sections:
         names = HALVES[args.half][::6] if args.quick else HALVES[args.half]
@@ -149,7 +150,13 @@ def main():
         seeds = [0] if args.quick else [0, 1, 2]
         print(f"tabular suite, {args.half} ({len(names)} sets x {len(seeds)} seeds):")
         rows = suite(names, seeds, params, only)
-        results["suite"] = {"sets": rows, "summary": report(rows), "seeds": seeds}
+    if rows:
+        n_seeds = len(next(iter(rows[0]["auroc"].values())))
+        results["suite"] = {
+            "sets": rows,
+            "summary": report(rows),
+            "seeds": list(range(n_seeds)),
+        }
 
     write_json(args.out + ("_quick" if args.quick else ""), results)
 
