@@ -40,8 +40,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from skvae import _inference
 from skvae._config import ACTIVATIONS, VAEConfig
-from skvae._heterogeneous import build_likelihood, per_column
-from skvae._likelihoods import LIKELIHOODS
+from skvae._heterogeneous import LIKELIHOODS, build_likelihood, per_column
 from skvae._model import VAE
 from skvae._progress import FitProgress
 from skvae._saving import _SavingMixin

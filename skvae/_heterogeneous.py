@@ -1,10 +1,15 @@
-"""A likelihood with one observation model per column (mixed-type tables).
+"""Likelihoods by name: the registry, and one observation model per column.
 
-HI-VAE's idea (Nazabal et al., 2020) in the shape of the other likelihoods:
-x has one column per original column (a category as its level code
-0 .. K-1), the decoder emits each column's parameters (K logits for a
-category), and ``log_prob`` returns one log-probability per original column.
-Columns with the same likelihood are evaluated together as one block.
+:data:`LIKELIHOODS` maps every name the estimators accept for a whole array
+to its class; :func:`build_likelihood` turns a config's name, or its list of
+per-column names, into a likelihood.
+
+The heterogeneous likelihood (mixed-type tables) is HI-VAE's idea (Nazabal
+et al., 2020) in the shape of the other likelihoods: x has one column per
+original column (a category as its level code 0 .. K-1), the decoder emits
+each column's parameters (K logits for a category), and ``log_prob`` returns
+one log-probability per original column. Columns with the same likelihood are
+evaluated together as one block.
 """
 
 # Authors: The skvae developers
@@ -13,7 +18,46 @@ Columns with the same likelihood are evaluated together as one block.
 import numpy as np
 import torch
 
-from skvae._likelihoods import Categorical, Likelihood, Ordinal, make_likelihood
+from skvae._discrete import Categorical, NegativeBinomial, Ordinal, Poisson
+from skvae._likelihoods import (
+    Bernoulli,
+    Cauchy,
+    Gaussian,
+    Likelihood,
+    LogNormal,
+    StudentT,
+)
+
+# The registry: every name the estimators accept for a whole array comes from
+# here; "categorical:K" is a column of a heterogeneous likelihood.
+LIKELIHOODS = {
+    cls.name: cls
+    for cls in (
+        Bernoulli,
+        Gaussian,
+        Cauchy,
+        StudentT,
+        LogNormal,
+        Poisson,
+        NegativeBinomial,
+    )
+}
+
+
+def make_likelihood(name, var_floor=1e-6):
+    """Return the likelihood ``name``, a name of :data:`LIKELIHOODS`.
+
+    A list of per-column names (with "categorical:K" and "ordinal:K"
+    columns) is a heterogeneous likelihood; see
+    :func:`build_likelihood`.
+    """
+    if name not in LIKELIHOODS:
+        raise ValueError(
+            f"Unknown likelihood {name!r}; expected one of {sorted(LIKELIHOODS)}."
+        )
+    cls = LIKELIHOODS[name]
+    return cls(var_floor=var_floor) if cls.has_scale else cls()
+
 
 # Levels a categorical column may have: its logits are decoder outputs.
 MAX_LEVELS = 1000
@@ -30,7 +74,7 @@ def build_likelihood(spec, var_floor=1e-6):
     Parameters
     ----------
     spec : str or list of str
-        A name of :data:`~skvae._likelihoods.LIKELIHOODS`, or one name per
+        A name of :data:`LIKELIHOODS`, or one name per
         column (``"categorical:K"`` for a category with K levels,
         ``"ordinal:K"`` for an ordered one).
     var_floor : float, default=1e-6
@@ -74,7 +118,7 @@ class Heterogeneous(Likelihood):
     Parameters
     ----------
     specs : list of str
-        Each column's likelihood: a name of :data:`~skvae._likelihoods.LIKELIHOODS`
+        Each column's likelihood: a name of :data:`LIKELIHOODS`
         or ``"categorical:K"`` (``"ordinal:K"``) for an (ordered) category
         column with K levels.
     var_floor : float, default=1e-6

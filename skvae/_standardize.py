@@ -5,7 +5,7 @@
 
 import numpy as np
 
-from skvae._likelihoods import LIKELIHOODS
+from skvae._heterogeneous import LIKELIHOODS
 
 
 class _StandardizeMixin:

@@ -10,15 +10,9 @@ import pytest
 import torch
 from scipy import stats
 
+from skvae._discrete import Categorical, NegativeBinomial, Ordinal, Poisson
 from skvae._heterogeneous import MAX_LEVELS, Heterogeneous, build_likelihood, parse_spec
-from skvae._likelihoods import (
-    Categorical,
-    LogNormal,
-    NegativeBinomial,
-    Ordinal,
-    Poisson,
-    standard_gamma,
-)
+from skvae._likelihoods import LogNormal, standard_gamma
 
 SOFTPLUS_INV_2 = math.log(math.e**2 - 1.0)  # softplus(.) = 2
 

@@ -21,7 +21,8 @@ CORE = {
     "_docs": set(),  # text only: shared numpydoc entries and examples
     "_utils": set(),
     "_likelihoods": set(),
-    "_heterogeneous": {"_likelihoods"},
+    "_discrete": {"_likelihoods"},
+    "_heterogeneous": {"_discrete", "_likelihoods"},
     "_priors": {"_docs"},
     "_config": set(),
     "_model": {"_config", "_docs", "_heterogeneous", "_priors", "_utils"},
@@ -39,7 +40,6 @@ FACE = {
         "_config",
         "_heterogeneous",
         "_inference",
-        "_likelihoods",
         "_model",
         "_progress",
         "_saving",
@@ -49,7 +49,7 @@ FACE = {
         "_validation",
     },
     "_estimator": {"_base", "_docs", "_inference", "_validation"},
-    "_standardize": {"_likelihoods"},
+    "_standardize": {"_heterogeneous"},
     "_outlier": {"_docs", "_estimator", "_inference", "_standardize"},
     "_imputer": {
         "_base",

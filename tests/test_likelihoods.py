@@ -14,7 +14,8 @@ from torch.distributions import Bernoulli as TorchBernoulli
 from torch.distributions import Cauchy as TorchCauchy
 from torch.distributions import Normal
 
-from skvae._likelihoods import Bernoulli, Cauchy, Gaussian, StudentT, make_likelihood
+from skvae._heterogeneous import make_likelihood
+from skvae._likelihoods import Bernoulli, Cauchy, Gaussian, StudentT
 
 
 def test_bernoulli_log_prob_matches_torch_on_binary_data():

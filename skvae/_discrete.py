@@ -1,0 +1,223 @@
+"""Observation models p(x | z) of discrete data: counts and category columns.
+
+Counts (Poisson, negative binomial) are whole-array likelihoods of the
+registry; categories (unordered and ordered) are columns of a
+:class:`~skvae._heterogeneous.Heterogeneous` likelihood.
+"""
+
+# Authors: The skvae developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+
+import torch
+import torch.nn.functional as F
+
+from skvae._likelihoods import Likelihood, inverse_softplus, standard_gamma
+
+
+class Poisson(Likelihood):
+    """Counts: a Poisson with log-rate ``l`` output by the decoder.
+
+    ``log p(x) = x l - exp(l) - lgamma(x + 1)``; the log-rate is clamped to
+    [-20, 20] so that the rate stays finite.
+    """
+
+    name = "poisson"
+    transforms_input = True
+
+    def _log_rate(self, out):
+        return out.clamp(-20.0, 20.0)
+
+    def log_prob(self, out, x):
+        log_rate = self._log_rate(out)
+        return x * log_rate - torch.exp(log_rate) - torch.lgamma(x + 1.0)
+
+    def features(self, x):
+        return torch.log1p(x)
+
+    def mean(self, out):
+        return torch.exp(self._log_rate(out))
+
+    def saturated_log_prob(self, x):
+        # the pmf at x of the Poisson whose mean is x
+        return torch.xlogy(x, x) - x - torch.lgamma(x + 1.0)
+
+    def sample(self, out, generator=None):
+        return torch.poisson(self.mean(out), generator=generator)
+
+    def marginal_params(self, x):
+        return torch.log(x.mean(0).clamp_min(1e-3))
+
+    def support_error(self, x_min, x_max):
+        return _count_support(self.name, x_min)
+
+
+class NegativeBinomial(Poisson):
+    """Over-dispersed counts: a negative binomial (a gamma mixture of Poissons).
+
+    The decoder outputs the log-mean ``l`` and an unconstrained ``r``; the
+    mean is ``mu = exp(l)`` and the dispersion ``phi = softplus(r) + 1e-4``, so
+    ``Var = mu + mu^2 / phi``. ``log p(x) = lgamma(x + phi) - lgamma(phi) -
+    lgamma(x + 1) + phi log(phi / (phi + mu)) + x log(mu / (phi + mu))``; it
+    tends to the Poisson as ``phi`` grows.
+    """
+
+    name = "negbin"
+    n_params = 2
+
+    def _split(self, out):
+        log_mean, raw = out.chunk(2, dim=-1)
+        return self._log_rate(log_mean), F.softplus(raw) + 1e-4
+
+    def log_prob(self, out, x):
+        log_mu, phi = self._split(out)
+        log_phi = torch.log(phi)
+        log_total = torch.logaddexp(log_phi, log_mu)
+        return (
+            torch.lgamma(x + phi)
+            - torch.lgamma(phi)
+            - torch.lgamma(x + 1.0)
+            + phi * (log_phi - log_total)
+            + x * (log_mu - log_total)
+        )
+
+    def mean(self, out):
+        return torch.exp(self._split(out)[0])
+
+    def sample(self, out, generator=None):
+        log_mu, phi = self._split(out)
+        # x | g ~ Poisson(mu * g) with g ~ Gamma(phi, rate=phi)
+        gamma = standard_gamma(phi, generator) / phi
+        return torch.poisson(torch.exp(log_mu) * gamma, generator=generator)
+
+    def marginal_params(self, x):
+        mean = x.mean(0).clamp_min(1e-3)
+        excess = (x.var(0, unbiased=False) - mean).clamp_min(1e-3)
+        phi = (mean.square() / excess).clamp(1e-2, 1e4)
+        return torch.cat([torch.log(mean), inverse_softplus(phi)])
+
+
+def _count_support(name, x_min):
+    if x_min < 0.0:
+        return (
+            f"likelihood={name!r} models counts and needs non-negative values, "
+            f"got a minimum of {x_min:.4g}. Use likelihood='gaussian' for signed "
+            "data."
+        )
+    return None
+
+
+class Categorical(Likelihood):
+    """One category column with ``n_levels`` levels, coded 0 .. n_levels - 1.
+
+    The decoder outputs one logit per level; ``log p(x) = log_softmax(out)[x]``.
+    Its "mean" is the most probable level; :meth:`expected` gives the level
+    probabilities. The encoder sees the column one-hot encoded. It models one
+    column and lives inside a :class:`~skvae._heterogeneous.Heterogeneous`
+    likelihood.
+    """
+
+    name = "categorical"
+    transforms_input = True
+
+    def __init__(self, n_levels):
+        self.n_levels = int(n_levels)
+
+    def n_outputs(self, n_features):
+        return self.n_levels * n_features
+
+    def n_inputs(self, n_features):
+        return self.n_levels * n_features
+
+    def features(self, x):
+        return F.one_hot(x[..., 0].long(), self.n_levels).to(x.dtype)
+
+    def log_prob(self, out, x):
+        index = x.long().expand(*out.shape[:-1], 1)
+        return torch.log_softmax(out, dim=-1).gather(-1, index)
+
+    def mean(self, out):
+        return out.argmax(-1, keepdim=True).to(out.dtype)
+
+    def expected(self, out):
+        return torch.softmax(out, dim=-1)
+
+    def from_expected(self, m):
+        return m.argmax(-1, keepdim=True).to(m.dtype)
+
+    def saturated_log_prob(self, x):
+        return torch.zeros_like(x)
+
+    def sample(self, out, generator=None):
+        u = torch.rand(
+            out.shape, generator=generator, device=out.device, dtype=out.dtype
+        )
+        gumbel = -torch.log(-torch.log(u.clamp_min(1e-30)))
+        return (out + gumbel).argmax(-1, keepdim=True).to(out.dtype)
+
+    def marginal_params(self, x):
+        counts = torch.bincount(x[:, 0].long(), minlength=self.n_levels)
+        return torch.log(counts.to(x.dtype) + 0.5)
+
+    def support_error(self, x_min, x_max):
+        if x_min < 0 or x_max > self.n_levels - 1:
+            return (
+                f"a categorical column with {self.n_levels} levels needs codes in "
+                f"0 .. {self.n_levels - 1}, got values in [{x_min:.4g}, {x_max:.4g}]."
+            )
+        return None
+
+
+class Ordinal(Categorical):
+    """One ordered category column (codes 0 .. K-1): a cumulative logit model.
+
+    The decoder outputs a location ``eta`` and K - 1 raw cut-points; the
+    cut-points are ``c_1 = r_1`` and ``c_k = c_{k-1} + softplus(r_k)`` (so they
+    increase), and ``P(x <= k) = sigmoid(c_{k+1} - eta)`` (McCullagh, 1980).
+    ``log P(x = k)`` is computed in log space as ``log sigmoid(a) +
+    log(1 - exp(b - a)) - softplus(b)`` with ``a = c_{k+1} - eta`` and
+    ``b = c_k - eta``. The level order carries information a plain
+    categorical ignores: neighbouring levels share probability.
+    """
+
+    name = "ordinal"
+
+    def _log_probs(self, out):
+        """log P(x = k) for every level k, of shape (..., K)."""
+        eta, raw = out[..., :1], out[..., 1:]
+        steps = torch.cat([raw[..., :1], F.softplus(raw[..., 1:])], dim=-1)
+        cuts = torch.cumsum(steps, dim=-1) - eta  # (..., K - 1)
+        inf = torch.full_like(eta, math.inf)
+        upper = torch.cat([cuts, inf], dim=-1)  # a_k
+        lower = torch.cat([-inf, cuts], dim=-1)  # b_k
+        # b - a < 0 everywhere (a = +inf or b = -inf at the ends give 0)
+        gap = torch.where(
+            torch.isinf(upper) | torch.isinf(lower), -math.inf, lower - upper
+        )
+        return (
+            F.logsigmoid(upper.clamp(max=80.0))
+            + torch.log(-torch.expm1(gap.clamp(max=-1e-12)))
+            - F.softplus(lower.clamp(min=-80.0))
+        )
+
+    def log_prob(self, out, x):
+        index = x.long().expand(*out.shape[:-1], 1)
+        return self._log_probs(out).gather(-1, index)
+
+    def mean(self, out):
+        return self._log_probs(out).argmax(-1, keepdim=True).to(out.dtype)
+
+    def expected(self, out):
+        return torch.exp(self._log_probs(out))
+
+    def sample(self, out, generator=None):
+        return super().sample(self._log_probs(out), generator=generator)
+
+    def marginal_params(self, x):
+        counts = torch.bincount(x[:, 0].long(), minlength=self.n_levels)
+        cumulative = torch.cumsum(counts.to(x.dtype) + 0.5, 0)
+        p = (cumulative / cumulative[-1])[:-1].clamp(1e-4, 1 - 1e-4)
+        cuts = torch.log(p) - torch.log1p(-p)
+        steps = torch.diff(cuts, prepend=cuts[:1])[1:].clamp_min(1e-3)
+        return torch.cat([cuts.new_zeros(1), cuts[:1], inverse_softplus(steps)])
