@@ -231,14 +231,17 @@ support_fraction : float in (0, 1], default=0.8
     data are not learnt, so they keep low scores. 1.0 fits the plain
     ELBO.""",
     "n_prior_components": """\
-n_prior_components : int or None, default=500
+n_prior_components : "auto", int or None, default="auto"
     Size of the prior the scores use: after training, N(0, I) is replaced
     by the mixture of the posteriors q(z | x_m) of this many training rows
     drawn from the best-explained ``support_fraction`` of them (all of them
     when there are fewer), an estimate of the aggregate posterior. Codes in
     regions of latent space that no training row uses then cost more, so a
     novel sample that the decoder happens to reconstruct well from such a
-    code is not scored as normal. None keeps N(0, I).""",
+    code is not scored as normal. None keeps N(0, I). "auto" is 500 when the
+    likelihood is Bernoulli (images: Fashion-MNIST one-class 0.920 AUROC vs
+    0.914 under N(0, I)) and None otherwise (on the tabular anomaly suite
+    the mixture ranked no better and cost a third of the fit time).""",
     "hidden_layer_sizes": """\
 hidden_layer_sizes : tuple of int, default=(64, 32)
     Widths of the encoder's hidden layers; the decoder mirrors them. Smaller
@@ -283,7 +286,9 @@ likelihood_ : str or list of str
     "prior_loc_": """\
 prior_loc_ : ndarray of shape (n_mixture, n_components) or None
     Means of the mixture prior's components (the posterior means of the
-    chosen training rows); None with ``n_prior_components=None``.""",
+    chosen training rows); None when the scores use N(0, I)
+    (``n_prior_components=None``, or "auto" on data not modelled as
+    Bernoulli).""",
     "prior_log_scale_": """\
 prior_log_scale_ : ndarray of shape (n_mixture, n_components) or None
     Log standard deviations of the mixture prior's components.""",

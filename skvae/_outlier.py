@@ -76,16 +76,19 @@ class VAEOutlierDetector(OutlierMixin, _StandardizeMixin, VAETransformer):
     any scale work out of the box; the score, a difference of two
     log-densities, does not depend on that scaling (its Jacobian cancels).
 
-    The ELBO of the score uses the *aggregate posterior* as the prior, not the
-    N(0, I) of training: the mixture of the posteriors q(z | x_m) of up to
-    ``n_prior_components`` well-explained training rows, the prior that
-    maximises the training ELBO for the fitted networks (Hoffman & Johnson,
-    2016). N(0, I) also gives high density to regions of latent space that no
-    training row uses, and a novel sample that is encoded there and decoded
-    well would score as normal; under the mixture such codes cost nats. (A
-    training row that is one of the components scores a little higher than an
-    unseen one, most for isolated rows; the threshold ``offset_`` is set on
-    these training scores.)
+    For data modelled as Bernoulli (images in [0, 1]) the ELBO of the score
+    uses the *aggregate posterior* as the prior, not the N(0, I) of
+    training: the mixture of the posteriors q(z | x_m) of up to 500
+    well-explained training rows, the prior that maximises the training
+    ELBO for the fitted networks (Hoffman & Johnson, 2016). N(0, I) also
+    gives high density to regions of latent space that no training row
+    uses, and a novel image that is encoded there and decoded well would
+    score as normal; under the mixture such codes cost nats. (A training
+    row that is one of the components scores a little higher than an unseen
+    one, most for isolated rows; the threshold ``offset_`` is set on these
+    training scores.) On tabular data the mixture did not rank anomalies
+    better, so real-valued data are scored under N(0, I)
+    (``n_prior_components`` sets either choice).
 
     Training data are rarely clean, and a flexible model fitted to all of them
     learns the outliers too, which then score as normal. The detector therefore
@@ -146,7 +149,11 @@ class VAEOutlierDetector(OutlierMixin, _StandardizeMixin, VAETransformer):
         "n_components": [Interval(Integral, 1, None, closed="left"), None],
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
         "support_fraction": [Interval(Real, 0, 1, closed="right")],
-        "n_prior_components": [Interval(Integral, 1, None, closed="left"), None],
+        "n_prior_components": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+            None,
+        ],
     }
 
     _array_attributes: ClassVar[tuple] = (
@@ -163,7 +170,7 @@ class VAEOutlierDetector(OutlierMixin, _StandardizeMixin, VAETransformer):
         *,
         contamination="auto",
         support_fraction=0.8,
-        n_prior_components=500,
+        n_prior_components="auto",
         hidden_layer_sizes=(64, 32),
         activation="relu",
         likelihood="auto",
@@ -257,16 +264,28 @@ class VAEOutlierDetector(OutlierMixin, _StandardizeMixin, VAETransformer):
         else:
             self.offset_ = float(np.percentile(scores, 100.0 * self.contamination))
 
+    def _n_prior_components(self):
+        """The mixture's size, or None for N(0, I); "auto": 500 for Bernoulli data.
+
+        Measured (issue #17): the mixture lifts Fashion-MNIST one-class from
+        0.914 to 0.920 AUROC, and on the tabular suite it does not earn its
+        keep (report half 0.855 with it vs 0.859 without, cover 0.724 vs 0.788).
+        """
+        if self.n_prior_components != "auto":
+            return self.n_prior_components
+        return 500 if self.module_.config.likelihood == "bernoulli" else None
+
     def _fit_prior(self, X):
         """Mixture prior from the posteriors of well-explained training rows."""
         self.prior_loc_ = self.prior_log_scale_ = None
-        if self.n_prior_components is None:
+        n_prior = self._n_prior_components()
+        if n_prior is None:
             return
         scores = self._score_rows(X)  # still under N(0, I)
         cut = np.quantile(scores, 1.0 - self.support_fraction)
         keep = np.flatnonzero(scores >= cut)
         rng = np.random.RandomState(self._score_seed)
-        size = min(self.n_prior_components, keep.size)
+        size = min(n_prior, keep.size)
         rows = np.sort(rng.choice(keep, size=size, replace=False))
         codes = _inference.encode_rows(self.module_, X[rows], scale=True)
         k = self.module_.config.n_components

@@ -35,7 +35,7 @@ def detector(tabular):
     X, _ = tabular
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return VAEOutlierDetector(max_iter=150, **KW).fit(X)
+        return VAEOutlierDetector(max_iter=150, n_prior_components=500, **KW).fit(X)
 
 
 def test_signs_and_labels_follow_isolation_forest(detector, tabular):
@@ -261,6 +261,22 @@ def test_without_the_mixture_prior_the_score_is_the_corrected_elbo(tabular):
     # Same training (the prior enters after it), different scores.
     assert_array_equal(det.transform(X), with_prior.transform(X))
     assert not np.allclose(det.score_samples(X), with_prior.score_samples(X))
+
+
+def test_auto_prior_is_the_mixture_for_bernoulli_data_only(tabular):
+    X, _ = tabular
+    binary = (np.random.RandomState(0).rand(100, 8) > 0.5).astype(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        real = VAEOutlierDetector(max_iter=2, **KW).fit(X)
+        bern = VAEOutlierDetector(max_iter=2, **KW).fit(binary)
+    assert real.n_prior_components == "auto"
+    assert real.prior_loc_ is None and real._score_prior() is None
+    # All the best-explained rows (fewer than 500; ties at the cut are kept).
+    n_kept = math.ceil(bern.support_fraction * len(binary))
+    assert bern.likelihood_ == "bernoulli"
+    assert n_kept <= bern.prior_loc_.shape[0] < len(binary)
+    assert bern.prior_loc_.shape[1] == bern.module_.config.n_components
 
 
 def test_mixture_prior_penalises_codes_between_the_training_clusters():
