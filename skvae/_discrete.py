@@ -109,13 +109,15 @@ def _count_support(name, x_min):
 
 
 class Categorical(Likelihood):
-    """One category column with ``n_levels`` levels, coded 0 .. n_levels - 1.
+    """Category columns with ``n_levels`` levels each, coded 0 .. n_levels - 1.
 
-    The decoder outputs one logit per level; ``log p(x) = log_softmax(out)[x]``.
+    The decoder outputs one logit per level of each column, the columns' K
+    logits one after the other; ``log p(x_j) = log_softmax(out_j)[x_j]``.
     Its "mean" is the most probable level; :meth:`expected` gives the level
-    probabilities. The encoder sees the column one-hot encoded. It models one
-    column and lives inside a :class:`~skvae._heterogeneous.Heterogeneous`
-    likelihood.
+    probabilities. The encoder sees each column one-hot encoded. The columns
+    of a table with the same number of levels form one such likelihood
+    inside a :class:`~skvae._heterogeneous.Heterogeneous` likelihood, so they
+    are evaluated together.
     """
 
     name = "categorical"
@@ -130,35 +132,54 @@ class Categorical(Likelihood):
     def n_inputs(self, n_features):
         return self.n_levels * n_features
 
+    def _per_column(self, t):
+        """(..., c * K) -> (..., c, K): each column's K values."""
+        return t.unflatten(-1, (-1, self.n_levels))
+
+    def _pick(self, log_probs, x):
+        """log_probs (..., c, K) at the levels x (broadcast to its batch dims)."""
+        index = x.long().unsqueeze(-1).expand(*log_probs.shape[:-1], 1)
+        return log_probs.gather(-1, index)[..., 0]
+
+    def _log_probs(self, out):
+        """log P(x_j = k) for every column j and level k, of shape (..., c, K)."""
+        return torch.log_softmax(self._per_column(out), dim=-1)
+
     def features(self, x):
-        return F.one_hot(x[..., 0].long(), self.n_levels).to(x.dtype)
+        return F.one_hot(x.long(), self.n_levels).to(x.dtype).flatten(-2)
 
     def log_prob(self, out, x):
-        index = x.long().expand(*out.shape[:-1], 1)
-        return torch.log_softmax(out, dim=-1).gather(-1, index)
+        return self._pick(self._log_probs(out), x)
 
     def mean(self, out):
-        return out.argmax(-1, keepdim=True).to(out.dtype)
+        return self._log_probs(out).argmax(-1).to(out.dtype)
 
     def expected(self, out):
-        return torch.softmax(out, dim=-1)
+        return torch.exp(self._log_probs(out)).flatten(-2)
 
     def from_expected(self, m):
-        return m.argmax(-1, keepdim=True).to(m.dtype)
+        return self._per_column(m).argmax(-1).to(m.dtype)
 
     def saturated_log_prob(self, x):
         return torch.zeros_like(x)
 
     def sample(self, out, generator=None):
+        logits = self._log_probs(out)
         u = torch.rand(
-            out.shape, generator=generator, device=out.device, dtype=out.dtype
+            logits.shape, generator=generator, device=out.device, dtype=out.dtype
         )
         gumbel = -torch.log(-torch.log(u.clamp_min(1e-30)))
-        return (out + gumbel).argmax(-1, keepdim=True).to(out.dtype)
+        return (logits + gumbel).argmax(-1).to(out.dtype)
+
+    def _counts(self, x):
+        """(c, K) level counts of each column of x (n, c)."""
+        offsets = torch.arange(x.shape[1], device=x.device) * self.n_levels
+        flat = (x.long() + offsets).flatten()
+        counts = torch.bincount(flat, minlength=x.shape[1] * self.n_levels)
+        return self._per_column(counts.to(x.dtype))
 
     def marginal_params(self, x):
-        counts = torch.bincount(x[:, 0].long(), minlength=self.n_levels)
-        return torch.log(counts.to(x.dtype) + 0.5)
+        return torch.log(self._counts(x) + 0.5).flatten()
 
     def support_error(self, x_min, x_max):
         if x_min < 0 or x_max > self.n_levels - 1:
@@ -170,9 +191,10 @@ class Categorical(Likelihood):
 
 
 class Ordinal(Categorical):
-    """One ordered category column (codes 0 .. K-1): a cumulative logit model.
+    """Ordered category columns (codes 0 .. K-1): a cumulative logit model.
 
-    The decoder outputs a location ``eta`` and K - 1 raw cut-points; the
+    For each column the decoder outputs a location ``eta`` and K - 1 raw
+    cut-points; the
     cut-points are ``c_1 = r_1`` and ``c_k = c_{k-1} + softplus(r_k)`` (so they
     increase), and ``P(x <= k) = sigmoid(c_{k+1} - eta)`` (McCullagh, 1980).
     ``log P(x = k)`` is computed in log space as ``log sigmoid(a) +
@@ -184,10 +206,10 @@ class Ordinal(Categorical):
     name = "ordinal"
 
     def _log_probs(self, out):
-        """log P(x = k) for every level k, of shape (..., K)."""
+        out = self._per_column(out)
         eta, raw = out[..., :1], out[..., 1:]
         steps = torch.cat([raw[..., :1], F.softplus(raw[..., 1:])], dim=-1)
-        cuts = torch.cumsum(steps, dim=-1) - eta  # (..., K - 1)
+        cuts = torch.cumsum(steps, dim=-1) - eta  # (..., c, K - 1)
         inf = torch.full_like(eta, math.inf)
         upper = torch.cat([cuts, inf], dim=-1)  # a_k
         lower = torch.cat([-inf, cuts], dim=-1)  # b_k
@@ -201,23 +223,10 @@ class Ordinal(Categorical):
             - F.softplus(lower.clamp(min=-80.0))
         )
 
-    def log_prob(self, out, x):
-        index = x.long().expand(*out.shape[:-1], 1)
-        return self._log_probs(out).gather(-1, index)
-
-    def mean(self, out):
-        return self._log_probs(out).argmax(-1, keepdim=True).to(out.dtype)
-
-    def expected(self, out):
-        return torch.exp(self._log_probs(out))
-
-    def sample(self, out, generator=None):
-        return super().sample(self._log_probs(out), generator=generator)
-
     def marginal_params(self, x):
-        counts = torch.bincount(x[:, 0].long(), minlength=self.n_levels)
-        cumulative = torch.cumsum(counts.to(x.dtype) + 0.5, 0)
-        p = (cumulative / cumulative[-1])[:-1].clamp(1e-4, 1 - 1e-4)
+        cumulative = torch.cumsum(self._counts(x) + 0.5, -1)  # (c, K)
+        p = (cumulative / cumulative[:, -1:])[:, :-1].clamp(1e-4, 1 - 1e-4)
         cuts = torch.log(p) - torch.log1p(-p)
-        steps = torch.diff(cuts, prepend=cuts[:1])[1:].clamp_min(1e-3)
-        return torch.cat([cuts.new_zeros(1), cuts[:1], inverse_softplus(steps)])
+        steps = torch.diff(cuts, dim=-1).clamp_min(1e-3)
+        eta = cuts.new_zeros(cuts.shape[0], 1)
+        return torch.cat([eta, cuts[:, :1], inverse_softplus(steps)], -1).flatten()

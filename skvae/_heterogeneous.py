@@ -127,10 +127,11 @@ class Heterogeneous(Likelihood):
     Notes
     -----
     The decoder's output holds the blocks one after the other: one block per
-    likelihood name over all its columns (in the layout of that likelihood,
-    for example all means then all raw variances), and one block per category
-    column (its K logits). The encoder sees each block's ``features``: a
-    category one-hot encoded, counts and positive reals as ``log1p``.
+    likelihood name over all its columns, in the layout of that likelihood
+    (for example all means then all raw variances; for the category columns
+    with K levels, each column's K logits in turn). The encoder sees each
+    block's ``features``: a category one-hot encoded, counts and positive
+    reals as ``log1p``.
     """
 
     name = "heterogeneous"
@@ -140,16 +141,12 @@ class Heterogeneous(Likelihood):
         self.specs = [str(s) for s in specs]
         self.var_floor = float(var_floor)
         self.blocks = []  # (likelihood, columns, output slice, input slice)
-        groups = {}
+        groups = {}  # one block per name ("categorical:K" for all K-level columns)
         for j, spec in enumerate(self.specs):
-            _, n_levels = parse_spec(spec)
-            if n_levels is not None:
-                groups[(spec, j)] = [j]  # each category column is its own block
-            else:
-                groups.setdefault((spec, None), []).append(j)
+            groups.setdefault(spec, []).append(j)
         out_start = in_start = 0
         order = []
-        for (spec, _), columns in groups.items():
+        for spec, columns in groups.items():
             lik = _column_likelihood(spec, var_floor)
             if lik.n_shared:
                 raise ValueError(

@@ -233,3 +233,55 @@ def test_ordinal_is_a_cumulative_logit_model():
     codes = torch.tensor([[0.0]] * 10 + [[1.0]] * 50 + [[2.0]] * 30 + [[3.0]] * 10)
     fitted = lik.expected(lik.marginal_params(codes).view(1, -1))[0]
     np.testing.assert_allclose(fitted.numpy(), [0.1, 0.5, 0.3, 0.1], atol=0.01)
+
+
+@pytest.mark.parametrize("kind", ["categorical", "ordinal"])
+def test_category_columns_with_the_same_levels_are_one_block(kind):
+    """Same-K columns evaluated together give each column's one-column result."""
+    specs = [f"{kind}:3", "gaussian", f"{kind}:3", f"{kind}:4", f"{kind}:3"]
+    lik = build_likelihood(specs, var_floor=0.0)
+    assert len(lik.blocks) == 3  # the three 3-level columns, gaussian, 4 levels
+    assert lik.n_outputs(5) == 3 * 3 + 2 + 4
+    one = {3: build_likelihood([f"{kind}:3"]), 4: build_likelihood([f"{kind}:4"])}
+    gen = _gen(11)
+    out = torch.randn(7, 2, lik.n_outputs(5), generator=gen, dtype=torch.float64)
+    x = torch.stack(
+        [
+            torch.randint(0, 3, (2,), generator=gen),
+            torch.zeros(2, dtype=torch.long),
+            torch.randint(0, 3, (2,), generator=gen),
+            torch.randint(0, 4, (2,), generator=gen),
+            torch.randint(0, 3, (2,), generator=gen),
+        ],
+        -1,
+    ).double()
+    lp, mean = lik.log_prob(out, x), lik.mean(out)
+    assert lp.shape == mean.shape == (7, 2, 5)
+    # the 3-level block's outputs: column 0, 2, 4's logits in turn
+    slices = {0: slice(0, 3), 2: slice(3, 6), 4: slice(6, 9), 3: slice(11, 15)}
+    for j, o in slices.items():
+        single = one[o.stop - o.start]
+        np.testing.assert_allclose(
+            lp[..., j].numpy(),
+            single.log_prob(out[..., o], x[:, j : j + 1])[..., 0].numpy(),
+            rtol=1e-12,
+        )
+        np.testing.assert_array_equal(
+            mean[..., j].numpy(), single.mean(out[..., o])[..., 0].numpy()
+        )
+    assert torch.equal(lik.from_expected(lik.expected(out)), mean)
+    probs = lik.expected(out)[..., :9].unflatten(-1, (3, 3))
+    np.testing.assert_allclose(probs.sum(-1).numpy(), 1.0, rtol=1e-12)
+    # the marginal fit of each column on its own codes
+    codes = torch.tensor([[0, 0, 2, 1, 1]] * 10 + [[2, 0, 2, 3, 1]] * 30).double()
+    params = lik.marginal_params(codes)
+    for j, o in slices.items():
+        single = one[o.stop - o.start]
+        np.testing.assert_allclose(
+            params[o].numpy(),
+            single.marginal_params(codes[:, j : j + 1]).numpy(),
+            rtol=1e-12,
+        )
+    draws = lik.sample(out, generator=_gen(12))
+    assert draws.shape == (7, 2, 5)
+    assert ((draws[..., [0, 2, 4]] >= 0) & (draws[..., [0, 2, 4]] <= 2)).all()
