@@ -132,6 +132,9 @@ class Categorical(Likelihood):
     def n_inputs(self, n_features):
         return self.n_levels * n_features
 
+    def n_expected(self, n_features):
+        return self.n_levels * n_features
+
     def _per_column(self, t):
         """(..., c * K) -> (..., c, K): each column's K values."""
         return t.unflatten(-1, (-1, self.n_levels))

@@ -237,8 +237,8 @@ class Heterogeneous(Likelihood):
 
     def from_expected(self, m):
         parts, start = [], 0
-        for lik, columns, o, _ in self.blocks:
-            width = o.stop - o.start if isinstance(lik, Categorical) else len(columns)
+        for lik, columns, _, _ in self.blocks:
+            width = lik.n_expected(len(columns))
             parts.append(lik.from_expected(m[..., start : start + width]))
             start += width
         return self._scatter(parts, m.device)

@@ -57,6 +57,10 @@ class Likelihood:
         """
         return self.mean(out)
 
+    def n_expected(self, n_features):
+        """Width of :meth:`expected` for ``n_features`` features."""
+        return n_features
+
     def from_expected(self, m):
         """A value in data space from averaged :meth:`expected` statistics."""
         return m
