@@ -11,11 +11,10 @@ seeds 0, 1, 2. Training parts above ``TRAIN_CAP`` rows are subsampled to it
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
-import time
 import warnings
 
 import numpy as np
-from _common import print_table
+from _common import Timer, print_table
 from _detectors import methods
 from scipy.stats import rankdata
 from sklearn.metrics import average_precision_score, roc_auc_score
@@ -99,15 +98,13 @@ def run_split(X_train, X_test, y_test, seed, params, only):
     for name, (make, anomaly) in methods(X_train.shape[1], seed, params).items():
         if name not in only:
             continue
-        tic = time.perf_counter()
-        with warnings.catch_warnings():
+        with Timer() as t, warnings.catch_warnings():
             warnings.simplefilter("ignore")
             scores = anomaly(make().fit(X_train), X_test)
-        seconds = time.perf_counter() - tic
         row[name] = (
             float(roc_auc_score(y_test, scores)),
             float(average_precision_score(y_test, scores)),
-            seconds,
+            t.seconds,
         )
     return row
 

@@ -13,10 +13,9 @@ the heterogeneous likelihood's blocks are evaluated (same seeds, same rows).
 # SPDX-License-Identifier: BSD-3-Clause
 
 import argparse
-import time
 import warnings
 
-from _common import print_table, write_json
+from _common import Timer, print_table, write_json
 
 from skvae import VAETransformer
 from skvae.datasets import MIXED_NAMES, DataNotFoundError, load_mixed
@@ -39,11 +38,10 @@ def main():
         seconds = []
         for _ in range(2):
             vae = VAETransformer(max_iter=20, early_stopping=False, random_state=0)
-            with warnings.catch_warnings():
+            with Timer() as t, warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                tic = time.perf_counter()
                 vae.fit(frame)
-                seconds.append(time.perf_counter() - tic)
+            seconds.append(t.seconds)
         rows.append(
             {
                 "table": name,
