@@ -31,8 +31,10 @@ demo: install
 lint: install
 	$(VENV)/bin/ruff check .
 
+# One worker per core (pytest-xdist), each torch on one thread: the tests train
+# tiny networks, which one thread runs as fast as several.
 test: lint
-	$(PY) -m pytest
+	OMP_NUM_THREADS=1 $(PY) -m pytest -n auto --dist worksteal
 
 # -W: a warning fails the build; the gallery's examples run during it.
 docs: $(VENV)/.skvae-docs-installed
