@@ -182,9 +182,10 @@ def test_impute_weights_the_draws_by_the_observed_likelihood(model, monkeypatch)
     expected = (torch.softmax(log_w, 0)[..., None] * model.likelihood.mean(out)).sum(0)
     whole = model.impute(x, eps=eps)
     assert_allclose(whole[:, 1], expected[:, 1], rtol=1e-10)
-    import skvae._model
+    import skvae._importance
 
-    monkeypatch.setattr(skvae._model, "rows_per_block", lambda n: 1)  # 1 draw a chunk
+    # one draw a chunk
+    monkeypatch.setattr(skvae._importance, "rows_per_block", lambda n: 1)
     assert_allclose(model.impute(x, eps=eps), whole, rtol=1e-12)
 
 
