@@ -48,11 +48,10 @@ run from there.
 import argparse
 import json
 import math
-import time
 import warnings
 
 import numpy as np
-from _common import RESULTS, mixed_table, print_table, write_json
+from _common import RESULTS, Timer, mixed_table, print_table, write_json
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_wine
 from sklearn.decomposition import PCA, FactorAnalysis
 from sklearn.model_selection import GridSearchCV, KFold
@@ -132,9 +131,9 @@ def _evaluate(make, folds, n_iwae):
     elbo, iwae, seconds = [], [], []
     for X_train, X_test in folds:
         est = make()
-        tic = time.perf_counter()
-        est.fit(X_train)
-        seconds.append(time.perf_counter() - tic)
+        with Timer() as t:
+            est.fit(X_train)
+        seconds.append(t.seconds)
         elbo.append(est.score(X_test))
         est.set_params(score_method="iwae", n_score_samples=n_iwae)
         iwae.append(est.score(X_test))
@@ -163,11 +162,11 @@ def _grid_pick(params, X, k_max, n_folds, bernoulli):
         {"vaetransformer__n_components": grid},
         cv=KFold(n_folds, shuffle=True, random_state=0),
     )
-    tic = time.perf_counter()
-    search.fit(X)
+    with Timer() as t:
+        search.fit(X)
     return {
         "pick": int(search.best_params_["vaetransformer__n_components"]),
-        "seconds": time.perf_counter() - tic,
+        "seconds": t.seconds,
         "mean_test_scores": [float(s) for s in search.cv_results_["mean_test_score"]],
         "grid": grid,
     }
@@ -237,10 +236,10 @@ def grid_speed():
             {f"{make().__class__.__name__.lower()}__n_components": [1, 2, 4, 8]},
             cv=KFold(5, shuffle=True, random_state=0),
         )
-        tic = time.perf_counter()
-        search.fit(X)
+        with Timer() as t:
+            search.fit(X)
         out[label] = {
-            "seconds": time.perf_counter() - tic,
+            "seconds": t.seconds,
             "best_score": float(search.best_score_),
             "pick": int(next(iter(search.best_params_.values()))),
         }
