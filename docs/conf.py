@@ -105,7 +105,7 @@ sphinx_gallery_conf = {
     "show_memory": False,
     "download_all_examples": True,
     # Two examples at a time (joblib workers), each torch on one thread (set
-    # below): the examples train small networks, which one thread runs as fast
+    # above): the examples train small networks, which one thread runs as fast
     # as two. On 2 cores this halves the build (9 -> 4.5 min).
     "parallel": 2,
 }
