@@ -13,7 +13,12 @@ import math
 import torch
 import torch.nn.functional as F
 
-from skvae._likelihoods import Likelihood, inverse_softplus, standard_gamma
+from skvae._likelihoods import (
+    Likelihood,
+    inverse_softplus,
+    standard_gamma,
+    standard_gumbel,
+)
 
 
 class Poisson(Likelihood):
@@ -168,10 +173,7 @@ class Categorical(Likelihood):
 
     def sample(self, out, generator=None):
         logits = self._log_probs(out)
-        u = torch.rand(
-            logits.shape, generator=generator, device=out.device, dtype=out.dtype
-        )
-        gumbel = -torch.log(-torch.log(u.clamp_min(1e-30)))
+        gumbel = standard_gumbel(logits, generator)
         return (logits + gumbel).argmax(-1).to(out.dtype)
 
     def _counts(self, x):

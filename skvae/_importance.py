@@ -15,6 +15,7 @@ import math
 import torch
 
 from skvae._docs import fill
+from skvae._likelihoods import standard_gumbel
 from skvae._priors import standard_normal_log_prob
 from skvae._utils import rows_per_block
 
@@ -148,10 +149,7 @@ class ImportanceSampling:
         acc = best = chosen = None
         for log_w, out in chunks:
             if sample:  # Gumbel-max: the running argmax of log_w + Gumbel noise
-                u = torch.rand(
-                    log_w.shape, generator=generator, device=x.device, dtype=x.dtype
-                )
-                key, k = (log_w - torch.log(-torch.log(u))).max(dim=0)
+                key, k = (log_w + standard_gumbel(log_w, generator)).max(dim=0)
                 pick = out.gather(0, k.view(1, -1, 1).expand(1, *out.shape[1:]))[0]
                 if best is None:
                     best, chosen = key, pick

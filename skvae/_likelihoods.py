@@ -327,6 +327,18 @@ class LogNormal(Gaussian):
         return None
 
 
+def standard_gumbel(like, generator=None):
+    """Standard Gumbel draws of ``like``'s shape, device and dtype, from ``generator``.
+
+    ``argmax(logits + standard_gumbel(logits))`` draws from the softmax of the
+    logits (the Gumbel-max trick).
+    """
+    u = torch.rand(
+        like.shape, generator=generator, device=like.device, dtype=like.dtype
+    )
+    return -torch.log(-torch.log(u.clamp_min(1e-30)))
+
+
 def standard_gamma(shape, generator=None):
     """Draws from Gamma(shape, 1) from ``generator`` (Marsaglia & Tsang, 2000).
 

@@ -25,7 +25,7 @@ CORE = {
     "_heterogeneous": {"_discrete", "_likelihoods"},
     "_priors": {"_docs"},
     "_config": set(),
-    "_importance": {"_docs", "_priors", "_utils"},
+    "_importance": {"_docs", "_likelihoods", "_priors", "_utils"},
     "_model": {"_config", "_docs", "_heterogeneous", "_importance", "_priors"},
     "_inference": {"_priors", "_utils"},
     "_training": {"_inference", "_utils"},
