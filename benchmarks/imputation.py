@@ -37,6 +37,8 @@ figures are the ones that count. Run::
 
     SKVAE_DATA=../shared/data python benchmarks/imputation.py
     SKVAE_DATA=../shared/data python benchmarks/imputation.py --quick  # 2 seeds
+    # re-run one method on the same splits and masks, the others' rows kept
+    SKVAE_DATA=../shared/data python benchmarks/imputation.py --only skvae --merge
 """
 
 # Authors: The skvae developers
@@ -182,6 +184,16 @@ def run_one(X, y, rate, seed, args):
     return rows
 
 
+def _merged(old_runs, new_runs):
+    """``old_runs`` with each method of ``new_runs`` in place of its old row."""
+    out = []
+    for old, new in zip(old_runs, new_runs, strict=True):
+        fresh = {row["method"]: row for row in new}
+        rows = [fresh.pop(row["method"], row) for row in old]
+        out.append(rows + list(fresh.values()))
+    return out
+
+
 def _elbo_loss(Z, Z_holes, tr, te, seed):
     """Held-out ELBO of complete test rows: trained with holes vs complete."""
     scores = {}
@@ -239,7 +251,17 @@ def main():
     )
     parser.add_argument("--output", default="imputation")
     parser.add_argument("--resume", action="store_true", help="skip cells in JSON")
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="with --only: re-run those methods and replace their rows in the "
+        "--output JSON, keeping the other methods' rows (same splits and masks)",
+    )
     args = parser.parse_args()
+    if args.merge:
+        if not args.only:
+            parser.error("--merge needs --only METHOD ...")
+        args.elbo_seeds = 0  # the ELBO checks are kept from the JSON
     if args.quick:
         args.seeds = 2
     if args.only:
@@ -247,12 +269,13 @@ def main():
         globals()["methods"] = lambda a: {
             k: v for k, v in every(a).items() if k in args.only
         }
-    results = {}
+    results, kept = {}, {}
     path = RESULTS / f"{args.output}.json"
-    if args.resume and path.exists():  # keep the (set, rate) cells already run
+    if (args.resume or args.merge) and path.exists():
         for key, runs in json.loads(path.read_text())["runs"].items():
             name, rate = key.split("@")
-            results[(name, float(rate))] = runs
+            # --resume: skip the cells already run; --merge: keep their rows
+            (kept if args.merge else results)[(name, float(rate))] = runs
     for name in args.sets:
         try:
             X, y = SETS[name]()
@@ -263,6 +286,8 @@ def main():
             if (name, rate) in results:
                 continue
             runs = [run_one(X, y, rate, seed, args) for seed in range(args.seeds)]
+            if (name, rate) in kept:
+                runs = _merged(kept[(name, rate)], runs)
             results[(name, rate)] = runs
             print_table(summarise({(name, rate): runs}, [name]), COLUMNS)
             write_json(args.output, _payload(results, args))

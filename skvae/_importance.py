@@ -71,28 +71,41 @@ class ImportanceSampling:
             acc = lse if acc is None else torch.logaddexp(acc, lse)
         return acc - math.log(n_draws)
 
-    def _importance_weights(self, x, n_samples, eps, generator, chunk_size, prior):
+    def _importance_weights(
+        self, x, n_samples, eps, generator, chunk_size, prior, proposal_inputs=None
+    ):
         """Chunks ``(log_w, out)`` of the importance weights of z_k ~ q(z | x).
 
-        ``log_w = log p(x_obs | z_k) + log p(z_k) - log q(z_k | x)`` of shape
-        (c, n) and the decoder's output ``out`` for those draws, ``c`` draws a
-        chunk; returned with the mask of observed entries and K.
+        ``log_w = log p(x_obs | z_k) + log p(z_k) - log q(z_k)`` of shape (c, n)
+        and the decoder's output ``out`` for those draws, ``c`` draws a chunk;
+        returned with the mask of observed entries and K. The proposal q is
+        q(z | x) with the holes at ``input_fill``, or, given
+        ``proposal_inputs`` (m encoder inputs of the shape of ``x``, without
+        NaN), the equal mixture of q(z | e) over them: draws are split into m
+        consecutive groups, one a component, and weighted by the mixture's
+        density (deterministic-mixture weights, Owen & Zhou, 2000).
         """
         x_in, mask = self.observed(x)
-        loc, log_scale = self._encode(x_in)
+        inputs = [x_in] if proposal_inputs is None else proposal_inputs
+        encoded = [self._encode(e) for e in inputs]
+        loc = torch.stack([loc for loc, _ in encoded])  # (m, n, k)
+        log_scale = torch.stack([log_scale for _, log_scale in encoded])
         if eps is None:
             eps = self._noise((n_samples, 1, loc.shape[-1]), generator, loc)
+        n_draws, m = eps.shape[0], loc.shape[0]
         if chunk_size is None:
             per_row = self.likelihood.n_outputs(self.config.n_features)
             if prior is not None:
                 per_row += prior.loc.numel()
-            chunk_size = min(eps.shape[0], rows_per_block(x.shape[0] * per_row))
+            chunk_size = min(n_draws, rows_per_block(x.shape[0] * per_row * m))
         scale, log_q_const = torch.exp(log_scale), log_scale.sum(-1)
+        component = torch.arange(n_draws, device=loc.device) * m // n_draws
 
         def chunks():
-            for start in range(0, eps.shape[0], chunk_size):
+            for start in range(0, n_draws, chunk_size):
                 e = eps[start : start + chunk_size]
-                z = loc + scale * e
+                j = component[start : start + chunk_size]
+                z = loc[j] + scale[j] * e
                 out = self.decode(z).to(x_in.dtype)
                 log_px_z = self._log_prob(out, x_in, mask).sum(-1)
                 log_pz = (
@@ -100,20 +113,38 @@ class ImportanceSampling:
                     if prior is None
                     else prior.log_prob(z)
                 )
-                log_qz = standard_normal_log_prob(e).sum(-1) - log_q_const
+                if m == 1:
+                    log_qz = standard_normal_log_prob(e).sum(-1) - log_q_const[0]
+                else:  # the mixture's density at z: every component's, (m, c, n)
+                    u = (z.unsqueeze(0) - loc.unsqueeze(1)) / scale.unsqueeze(1)
+                    log_qj = standard_normal_log_prob(u).sum(-1)
+                    log_qj = log_qj - log_q_const.unsqueeze(1)
+                    log_qz = torch.logsumexp(log_qj, dim=0) - math.log(m)
                 yield log_px_z + log_pz - log_qz, out
 
-        return chunks(), mask, eps.shape[0]
+        return chunks(), mask, n_draws
 
     @fill
     @torch.no_grad()
-    def impute(self, x, *, n_samples=100, eps=None, generator=None, sample=False):
+    def impute(
+        self, x, *, n_samples=100, eps=None, generator=None, sample=False, n_refine=1
+    ):
         """Fill the missing entries (NaN) of ``x`` from p(x_miss | x_obs).
 
-        Self-normalised importance sampling over ``z_k ~ q(z | x_obs)`` with
-        weights ``w_k`` proportional to ``p(x_obs | z_k) p(z_k) / q(z_k | x_obs)``
+        Self-normalised importance sampling over draws ``z_k`` from a proposal
+        q with weights ``w_k`` proportional to ``p(x_obs | z_k) p(z_k) / q(z_k)``
         (the single imputation of MIWAE, Mattei & Frellsen, 2019). The observed
         entries are returned unchanged.
+
+        The proposal starts as q(z | x) with the holes at ``input_fill``, which
+        is far from the posterior when a hole is large (the centre of an image)
+        or when the encoder never saw holes. Each of ``n_refine`` rounds fills
+        the holes with the current estimate and makes the proposal the equal
+        mixture of q(z | x at ``input_fill``) and q(z | x so filled). A better
+        proposal changes the estimator's error, not its target: the weights
+        stay those of the mixture, and keeping the first component bounds the
+        loss where refining does not help (defensive mixture importance
+        sampling). Each round costs one more pass over the K draws.
 
         {x_tensor}
         n_samples : int, default=100
@@ -127,6 +158,8 @@ class ImportanceSampling:
             from p(x_miss | x_obs) by sampling-importance-resampling: one z_k
             per row drawn with probability ``w_k``, then x_miss ~ p(x | z_k);
             ``generator`` is then the source of both choices.
+        n_refine : int, default=1
+            Rounds of proposal refinement; 0 keeps q(z | x at ``input_fill``).
 
         Returns
         -------
@@ -143,37 +176,53 @@ class ImportanceSampling:
         >>> bool(filled.isnan().any()), torch.equal(filled[1:], x[1:])
         (False, True)
         """
-        chunks, mask, _ = self._importance_weights(
-            x, n_samples, eps, generator, None, None
+        x_in, mask = self.observed(x)
+        if eps is None:  # one set of draws for every round
+            eps = self._noise((n_samples, 1, self.config.n_components), generator, x_in)
+        proposal = None
+        for _ in range(n_refine):
+            chunks, _, _ = self._importance_weights(
+                x, n_samples, eps, generator, None, None, proposal
+            )
+            mean = self.likelihood.from_expected(_weighted_mean(self, chunks))
+            proposal = [x_in, torch.where(mask, x_in, mean.to(x_in.dtype))]
+        chunks, _, _ = self._importance_weights(
+            x, n_samples, eps, generator, None, None, proposal
         )
-        acc = best = chosen = None
-        for log_w, out in chunks:
-            if sample:  # Gumbel-max: the running argmax of log_w + Gumbel noise
-                key, k = (log_w + standard_gumbel(log_w, generator)).max(dim=0)
-                pick = out.gather(0, k.view(1, -1, 1).expand(1, *out.shape[1:]))[0]
-                if best is None:
-                    best, chosen = key, pick
-                else:
-                    better = (key > best).unsqueeze(-1)
-                    best = torch.maximum(best, key)
-                    chosen = torch.where(better, pick, chosen)
-                continue
-            # the weighted mean, combined across chunks with a running logsumexp
-            lse = torch.logsumexp(log_w, dim=0)
-            mean = (
-                torch.softmax(log_w, dim=0).unsqueeze(-1)
-                * self.likelihood.expected(out)
-            ).sum(0)
-            if acc is None:
-                acc, total = lse, mean
+        if not sample:
+            total = self.likelihood.from_expected(_weighted_mean(self, chunks))
+            return torch.where(mask, x, total.to(x.dtype))
+        best = chosen = None
+        for log_w, out in chunks:  # Gumbel-max: the running argmax of log_w + noise
+            key, k = (log_w + standard_gumbel(log_w, generator)).max(dim=0)
+            pick = out.gather(0, k.view(1, -1, 1).expand(1, *out.shape[1:]))[0]
+            if best is None:
+                best, chosen = key, pick
             else:
-                new = torch.logaddexp(acc, lse)
-                total = total * torch.exp(acc - new).unsqueeze(-1) + mean * torch.exp(
-                    lse - new
-                ).unsqueeze(-1)
-                acc = new
-        if sample:
-            total = self.likelihood.sample(chosen, generator=generator)
-        else:
-            total = self.likelihood.from_expected(total)
+                better = (key > best).unsqueeze(-1)
+                best = torch.maximum(best, key)
+                chosen = torch.where(better, pick, chosen)
+        total = self.likelihood.sample(chosen, generator=generator)
         return torch.where(mask, x, total.to(x.dtype))
+
+
+def _weighted_mean(model, chunks):
+    """The self-normalised weighted mean of ``expected(out)`` over all chunks.
+
+    Chunks are combined with a running logsumexp of their weights, so the
+    result does not depend on the chunk size.
+    """
+    acc = total = None
+    for log_w, out in chunks:
+        lse = torch.logsumexp(log_w, dim=0)
+        mean = (
+            torch.softmax(log_w, dim=0).unsqueeze(-1) * model.likelihood.expected(out)
+        ).sum(0)
+        if acc is None:
+            acc, total = lse, mean
+        else:
+            new = torch.logaddexp(acc, lse)
+            total = total * torch.exp(acc - new).unsqueeze(-1)
+            total = total + mean * torch.exp(lse - new).unsqueeze(-1)
+            acc = new
+    return total

@@ -156,7 +156,7 @@ def test_impute_with_one_draw_is_the_decoder_mean_at_that_draw(model):
     x[::2, 0] = float("nan")
     x[1::4, 4] = float("nan")
     eps = _eps(model, 1)
-    filled = model.impute(x, eps=eps)
+    filled = model.impute(x, eps=eps, n_refine=0)
     _, mask = model.observed(x)
     loc, log_scale = model.encode(x)
     mean = model.decode_mean(loc + torch.exp(log_scale) * eps[0])
@@ -180,13 +180,76 @@ def test_impute_weights_the_draws_by_the_observed_likelihood(model, monkeypatch)
         + log_scale.sum(-1)
     )
     expected = (torch.softmax(log_w, 0)[..., None] * model.likelihood.mean(out)).sum(0)
-    whole = model.impute(x, eps=eps)
+    whole = model.impute(x, eps=eps, n_refine=0)
     assert_allclose(whole[:, 1], expected[:, 1], rtol=1e-10)
     import skvae._importance
 
     # one draw a chunk
     monkeypatch.setattr(skvae._importance, "rows_per_block", lambda n: 1)
-    assert_allclose(model.impute(x, eps=eps), whole, rtol=1e-12)
+    assert_allclose(model.impute(x, eps=eps, n_refine=0), whole, rtol=1e-12)
+
+
+def test_a_mixture_of_one_proposal_twice_is_that_proposal(model):
+    """Deterministic-mixture weights of q and q again are q's own weights."""
+    x = _rows(6)
+    x[:, 3] = float("nan")
+    eps = _eps(model, 8)
+    x_in, _ = model.observed(x)
+    plain, _, _ = model._importance_weights(x, None, eps, None, None, None)
+    twice, _, _ = model._importance_weights(
+        x, None, eps, None, None, None, proposal_inputs=[x_in, x_in]
+    )
+    for (a, out_a), (b, out_b) in zip(plain, twice, strict=True):
+        assert_allclose(b, a, rtol=1e-12)
+        assert torch.equal(out_a, out_b)
+
+
+def test_mixture_weights_are_the_closed_form_and_chunk_free(model, monkeypatch):
+    """Draw k comes from component k * m // K; its weight uses the mixture density."""
+    x = _rows(4)
+    x[:, 0] = float("nan")
+    eps = _eps(model, 6)
+    x_in, mask = model.observed(x)
+    other = torch.where(mask, x_in, 1.5)
+    inputs = [x_in, other]
+    (log_w, _), *_ = model._importance_weights(
+        x, None, eps, None, None, None, proposal_inputs=inputs
+    )[0]
+    params = [model.encode(e) for e in inputs]
+    expected = []
+    for k in range(6):
+        loc, log_scale = params[k * 2 // 6]
+        z = loc + torch.exp(log_scale) * eps[k]  # (4, 2)
+        log_q = torch.stack(
+            [
+                torch.distributions.Normal(m_, torch.exp(s_)).log_prob(z).sum(-1)
+                for m_, s_ in params
+            ]
+        )
+        log_q = torch.logsumexp(log_q, 0) - np.log(2)
+        log_p = torch.distributions.Normal(0.0, 1.0).log_prob(z).sum(-1)
+        out = model.decode(z)
+        log_lik = torch.where(mask, model.likelihood.log_prob(out, x_in), 0.0)
+        expected.append(log_lik.sum(-1) + log_p - log_q)
+    assert_allclose(log_w, torch.stack(expected), rtol=1e-10)
+    import skvae._importance
+
+    whole = model.impute(x, eps=eps, n_refine=2)
+    monkeypatch.setattr(skvae._importance, "rows_per_block", lambda n: 1)
+    assert_allclose(model.impute(x, eps=eps, n_refine=2), whole, rtol=1e-12)
+
+
+def test_refining_the_proposal_keeps_the_conditional_mean(model):
+    """With many draws every proposal estimates the same E[x_miss | x_obs]."""
+    x = _rows(5)
+    x[:, 1:3] = float("nan")
+    eps = _eps(model, 40_000)
+    plain = model.impute(x, eps=eps, n_refine=0)
+    refined = model.impute(x, eps=eps, n_refine=2)
+    assert not torch.equal(plain, refined)  # a different estimator ...
+    assert_allclose(refined, plain, atol=0.02)  # ... of the same target
+    _, mask = model.observed(x)
+    assert torch.equal(refined[mask], x[mask])
 
 
 def test_sampled_imputations_follow_the_importance_weights(model):

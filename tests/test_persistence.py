@@ -184,6 +184,8 @@ def test_files_of_format_1_still_load_with_identical_outputs(name, kind):
 
     Identical up to float32 rounding: since 0.1.0 the encoder's input is a fresh
     tensor (missing entries filled), whose layout can change a product's last bit.
+    That rounding is relative to the terms of a sum (of order 1), not to its
+    result, so an output near 0 is compared with an absolute tolerance.
     """
     import json
 
@@ -199,10 +201,13 @@ def test_files_of_format_1_still_load_with_identical_outputs(name, kind):
     for method in ("transform", "score_samples"):
         got = getattr(loaded, method)(frame)
         assert_allclose(
-            got.astype(dtype), np.asarray(expected[method], dtype), rtol=2e-7, atol=0
+            got.astype(dtype), np.asarray(expected[method], dtype), rtol=2e-7, atol=1e-6
         )
-    assert_array_equal(
-        loaded.sample(3, random_state=0), np.asarray(expected["sample"], dtype)
+    assert_allclose(
+        loaded.sample(3, random_state=0),
+        np.asarray(expected["sample"], dtype),
+        rtol=2e-7,
+        atol=1e-6,
     )
     assert loaded.n_iter_ == expected["n_iter_"]
     assert loaded.loss_curve_ == expected["loss_curve_"]
@@ -210,9 +215,11 @@ def test_files_of_format_1_still_load_with_identical_outputs(name, kind):
     if name == "detector":
         assert loaded.offset_ == expected["offset_"]
         assert loaded.likelihood_ == expected["likelihood_"]
-        assert_array_equal(
+        assert_allclose(  # a score minus the offset: rounding of terms ~10
             loaded.decision_function(frame).astype(dtype),
             np.asarray(expected["decision_function"], dtype),
+            rtol=2e-7,
+            atol=1e-5,
         )
     # derived attributes live in one place: nothing stale in the instance
     assert "n_iter_" not in vars(loaded) and "var_floor_" not in vars(loaded)
