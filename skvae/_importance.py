@@ -97,15 +97,25 @@ class ImportanceSampling:
             per_row = self.likelihood.n_outputs(self.config.n_features)
             if prior is not None:
                 per_row += prior.loc.numel()
-            chunk_size = min(n_draws, rows_per_block(x.shape[0] * per_row * m))
+            if m > 1:  # z against every component: (m, c, n, k)
+                per_row += m * loc.shape[-1]
+            chunk_size = min(n_draws, rows_per_block(x.shape[0] * per_row))
         scale, log_q_const = torch.exp(log_scale), log_scale.sum(-1)
         component = torch.arange(n_draws, device=loc.device) * m // n_draws
 
         def chunks():
             for start in range(0, n_draws, chunk_size):
                 e = eps[start : start + chunk_size]
-                j = component[start : start + chunk_size]
-                z = loc[j] + scale[j] * e
+                if m == 1:  # broadcast, no copy of loc per draw
+                    z = loc[0] + scale[0] * e
+                    log_qz = standard_normal_log_prob(e).sum(-1) - log_q_const[0]
+                else:  # the mixture's density at z: every component's, (m, c, n)
+                    j = component[start : start + chunk_size]
+                    z = loc[j] + scale[j] * e
+                    u = (z.unsqueeze(0) - loc.unsqueeze(1)) / scale.unsqueeze(1)
+                    log_qj = standard_normal_log_prob(u).sum(-1)
+                    log_qj = log_qj - log_q_const.unsqueeze(1)
+                    log_qz = torch.logsumexp(log_qj, dim=0) - math.log(m)
                 out = self.decode(z).to(x_in.dtype)
                 log_px_z = self._log_prob(out, x_in, mask).sum(-1)
                 log_pz = (
@@ -113,13 +123,6 @@ class ImportanceSampling:
                     if prior is None
                     else prior.log_prob(z)
                 )
-                if m == 1:
-                    log_qz = standard_normal_log_prob(e).sum(-1) - log_q_const[0]
-                else:  # the mixture's density at z: every component's, (m, c, n)
-                    u = (z.unsqueeze(0) - loc.unsqueeze(1)) / scale.unsqueeze(1)
-                    log_qj = standard_normal_log_prob(u).sum(-1)
-                    log_qj = log_qj - log_q_const.unsqueeze(1)
-                    log_qz = torch.logsumexp(log_qj, dim=0) - math.log(m)
                 yield log_px_z + log_pz - log_qz, out
 
         return chunks(), mask, n_draws
@@ -184,13 +187,13 @@ class ImportanceSampling:
             chunks, _, _ = self._importance_weights(
                 x, n_samples, eps, generator, None, None, proposal
             )
-            mean = self.likelihood.from_expected(_weighted_mean(self, chunks))
+            mean = _conditional_mean(self.likelihood, chunks)
             proposal = [x_in, torch.where(mask, x_in, mean.to(x_in.dtype))]
         chunks, _, _ = self._importance_weights(
             x, n_samples, eps, generator, None, None, proposal
         )
         if not sample:
-            total = self.likelihood.from_expected(_weighted_mean(self, chunks))
+            total = _conditional_mean(self.likelihood, chunks)
             return torch.where(mask, x, total.to(x.dtype))
         best = chosen = None
         for log_w, out in chunks:  # Gumbel-max: the running argmax of log_w + noise
@@ -206,8 +209,8 @@ class ImportanceSampling:
         return torch.where(mask, x, total.to(x.dtype))
 
 
-def _weighted_mean(model, chunks):
-    """The self-normalised weighted mean of ``expected(out)`` over all chunks.
+def _conditional_mean(likelihood, chunks):
+    """The self-normalised weighted mean of ``likelihood.expected(out)``, as x.
 
     Chunks are combined with a running logsumexp of their weights, so the
     result does not depend on the chunk size.
@@ -216,7 +219,7 @@ def _weighted_mean(model, chunks):
     for log_w, out in chunks:
         lse = torch.logsumexp(log_w, dim=0)
         mean = (
-            torch.softmax(log_w, dim=0).unsqueeze(-1) * model.likelihood.expected(out)
+            torch.softmax(log_w, dim=0).unsqueeze(-1) * likelihood.expected(out)
         ).sum(0)
         if acc is None:
             acc, total = lse, mean
@@ -225,4 +228,4 @@ def _weighted_mean(model, chunks):
             total = total * torch.exp(acc - new).unsqueeze(-1)
             total = total + mean * torch.exp(lse - new).unsqueeze(-1)
             acc = new
-    return total
+    return likelihood.from_expected(total)
