@@ -59,7 +59,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from skvae import VAETransformer
-from skvae._training import auto_max_iter, auto_patience
+from skvae._budget import auto_batch_size, auto_max_iter, auto_patience, n_validation
 from skvae.datasets import (
     DataNotFoundError,
     load_frey_faces,
@@ -116,8 +116,8 @@ def _vae(k, **params):
 
 def _reference_params(n_train, learning_rate):
     """10 times the default's step budget and 5 times its patience, in epochs."""
-    n_fit = n_train - math.ceil(0.1 * n_train)  # the rows left after validation
-    batch = min(200, n_fit)
+    n_fit = n_train - n_validation(0.1, n_train)  # the rows left after validation
+    batch = auto_batch_size(n_fit)
     return {
         "max_iter": 10 * auto_max_iter(n_fit, batch, validated=True),
         "n_iter_no_change": 5 * auto_patience(n_fit, batch),

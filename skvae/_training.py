@@ -20,54 +20,6 @@ from skvae._utils import STREAM_ROWS, to_tensor
 
 SOLVERS = ("adam", "adagrad", "sgd")
 
-# The "auto" training budget, counted in optimiser steps so that a 400-row table
-# (2 steps an epoch) and a 60,000-row image set (300) train alike (issue #14).
-AUTO_EPOCHS = 200  # the budget's floor, and the whole budget without validation
-STEP_BUDGET = 20_000  # with a validation set to stop on: at least this many steps
-PATIENCE_STEPS = 300  # "auto" patience: at least this many steps without progress
-MIN_PATIENCE = 10  # ... and at least this many epochs (scikit-learn's default)
-VALIDATION_NUMBERS = 2**14  # rows x draws of one validation pass, at most
-# n_train_samples="auto": draws of z per row and step, for each objective
-AUTO_TRAIN_SAMPLES = {"elbo": 1, "iwae": 5}
-
-
-def steps_per_epoch(n_train, batch_size):
-    """Optimiser steps in one pass over ``n_train`` rows."""
-    return math.ceil(n_train / batch_size)
-
-
-def auto_max_iter(n_train, batch_size, validated):
-    """Epochs of ``max_iter="auto"``: 200, or ``STEP_BUDGET`` steps if more.
-
-    The longer budget applies only with a validation set, whose best epoch is
-    restored: small data sets overfit long before ``STEP_BUDGET`` steps, and
-    early stopping ends the fit there.
-    """
-    if not validated:
-        return AUTO_EPOCHS
-    steps = steps_per_epoch(n_train, batch_size)
-    return max(AUTO_EPOCHS, math.ceil(STEP_BUDGET / steps))
-
-
-def auto_patience(n_train, batch_size):
-    """Epochs of ``n_iter_no_change="auto"``: ``PATIENCE_STEPS`` steps, 10 at least.
-
-    Counted in steps, a small data set's patience spans the plateau a VAE
-    crosses early in training (an epoch of 400 rows is only 2 steps).
-    """
-    steps = steps_per_epoch(n_train, batch_size)
-    return max(MIN_PATIENCE, math.ceil(PATIENCE_STEPS / steps))
-
-
-def validation_draws(n_val, n_draws):
-    """Draws of z per validation row: ``n_draws``, fewer on large validation sets.
-
-    A small validation set's ELBO gets the same ``n_draws`` as the scores, so its
-    Monte Carlo noise does not trigger or hide a stop; a large one needs fewer
-    (one pass is at most ``VALIDATION_NUMBERS`` rows x draws, 1 draw at least).
-    """
-    return max(1, min(n_draws, VALIDATION_NUMBERS // max(n_val, 1)))
-
 
 @dataclass
 class TrainState:

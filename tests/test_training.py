@@ -6,7 +6,7 @@
 import pytest
 import torch
 
-from skvae import VAE, VAEConfig, _training
+from skvae import VAE, VAEConfig, _budget, _training
 from skvae._training import (
     TrainConfig,
     TrainState,
@@ -213,17 +213,20 @@ def test_early_stopping_waits_out_a_plateau_shorter_than_its_patience(monkeypatc
 
 def test_auto_budget_and_patience_are_counted_in_steps():
     # 400 rows of 200: 2 steps an epoch; 60,000 rows: 300 steps an epoch
-    assert _training.steps_per_epoch(400, 200) == 2
-    assert _training.steps_per_epoch(60_000, 200) == 300
-    assert _training.auto_max_iter(400, 200, validated=True) == 10_000
-    assert _training.auto_max_iter(60_000, 200, validated=True) == 200
-    assert _training.auto_max_iter(400, 200, validated=False) == 200
-    assert _training.auto_patience(400, 200) == 150  # 300 steps
-    assert _training.auto_patience(60_000, 200) == 10  # at least 10 epochs
+    assert _budget.steps_per_epoch(400, 200) == 2
+    assert _budget.steps_per_epoch(60_000, 200) == 300
+    assert _budget.auto_max_iter(400, 200, validated=True) == 10_000
+    assert _budget.auto_max_iter(60_000, 200, validated=True) == 200
+    assert _budget.auto_max_iter(400, 200, validated=False) == 200
+    assert _budget.auto_patience(400, 200) == 150  # 300 steps
+    assert _budget.auto_patience(60_000, 200) == 10  # at least 10 epochs
     # validation draws: the scores' draws on a small set, fewer on a large one
-    assert _training.validation_draws(40, 10) == 10
-    assert _training.validation_draws(6_000, 10) == 2
-    assert _training.validation_draws(100_000, 10) == 1
+    assert _budget.validation_draws(40, 10) == 10
+    assert _budget.validation_draws(6_000, 10) == 2
+    assert _budget.validation_draws(100_000, 10) == 1
+    # batch size and held-out rows under "auto"
+    assert _budget.auto_batch_size(150) == 150 and _budget.auto_batch_size(5_000) == 200
+    assert _budget.n_validation(0.1, 5) == 2 and _budget.n_validation(0.1, 455) == 46
 
 
 @pytest.mark.parametrize("objective", ["elbo", "iwae"])
