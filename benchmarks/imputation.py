@@ -135,7 +135,7 @@ def _parse(value):
             pass
     if value.startswith("("):
         return tuple(int(v) for v in value.strip("()").split("-") if v)
-    return value
+    return {"True": True, "False": False, "None": None}.get(value, value)
 
 
 def _mask(shape, rate, rng):

@@ -329,6 +329,18 @@ keep_empty_features : bool, default=False
 n_components : int or "auto", default="auto"
     Size of the latent code z. "auto" is half the number of non-empty
     features, rounded up.""",
+    "early_stopping": """\
+early_stopping : bool or "auto", default=False
+    As for :class:`VAETransformer` (hold out ``validation_fraction``, stop on
+    its ELBO, restore the best epoch; "auto" enables it on 10 held-out rows
+    or more). Off by default: the held-out ELBO peaks long before the
+    imputations do (training goes on sharpening the decoder's variances
+    after the conditional means stop improving), so the imputer trains for
+    ``max_iter="auto"`` epochs (200 without a validation set) and stops when
+    its training loss stalls. On the design half of
+    ``benchmarks/imputation.py`` (diabetes, wine_quality, letter; 20 % and
+    50 % holes, 2 seeds) that lowered the RMSE on all 6 cells, mean 0.758
+    to 0.734.""",
     "n_importance_samples": """\
 n_importance_samples : int, default=1000
     Draws of z ~ q(z | x_obs) per row in :meth:`transform`, the importance

@@ -145,7 +145,7 @@ class VAEImputer(_StandardizeMixin, _BaseVAE):
         max_iter="auto",
         shuffle=True,
         tol=1e-4,
-        early_stopping="auto",
+        early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change="auto",
         warm_start=False,
