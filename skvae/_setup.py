@@ -3,8 +3,8 @@
 From the data and the parameters: the model (architecture, seeds, device,
 variance floor, the encoder's fill for holes), the held-out split of early
 stopping and the training schedule (``TrainConfig``, through the "auto" rules
-of :mod:`skvae._budget`). ``_BaseVAE._fit`` calls them in this order, once per
-fit.
+of :mod:`skvae._budget`); and the message that reports an early stop.
+``_BaseVAE._fit_steps`` calls each at most once per fit.
 """
 
 # Authors: The skvae developers
