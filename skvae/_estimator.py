@@ -10,7 +10,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from skvae import _inference
 from skvae._base import _BaseVAE
-from skvae._docs import ATTRIBUTES, PARAMETERS, fill, section
+from skvae._docs import fill
+from skvae._param_docs import ATTRIBUTES, PARAMETERS, section
 from skvae._setup import _MAX_SEED
 from skvae._validation import check_n_samples, validate_codes
 

@@ -14,13 +14,13 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from skvae import _inference
 from skvae._base import _BaseVAE
-from skvae._docs import (
+from skvae._docs import fill
+from skvae._param_docs import (
     ATTRIBUTES,
     DETECTOR_ATTRIBUTES,
     IMPUTER_ATTRIBUTES,
     IMPUTER_PARAMETERS,
     PARAMETERS,
-    fill,
     section,
 )
 from skvae._standardize import _StandardizeMixin

@@ -12,15 +12,15 @@ from sklearn.base import OutlierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from skvae import _inference
-from skvae._docs import (
+from skvae._docs import fill
+from skvae._estimator import VAETransformer
+from skvae._param_docs import (
     ATTRIBUTES,
     DETECTOR_ATTRIBUTES,
     DETECTOR_PARAMETERS,
     PARAMETERS,
-    fill,
     section,
 )
-from skvae._estimator import VAETransformer
 from skvae._standardize import _StandardizeMixin
 
 _PARAMETERS = [

@@ -34,6 +34,7 @@ CORE = {
 }
 FACE = {
     "datasets": {"_docs"},  # load_mixed reads typed tables with pandas
+    "_param_docs": set(),  # text only: the estimators' parameter entries
     "_table": {"_heterogeneous", "_validation"},
     "_validation": {"_utils"},
     "_progress": set(),
@@ -58,13 +59,21 @@ FACE = {
         "_utils",
         "_validation",
     },
-    "_estimator": {"_base", "_docs", "_inference", "_setup", "_validation"},
+    "_estimator": {
+        "_base",
+        "_docs",
+        "_inference",
+        "_param_docs",
+        "_setup",
+        "_validation",
+    },
     "_standardize": {"_heterogeneous"},
-    "_outlier": {"_docs", "_estimator", "_inference", "_standardize"},
+    "_outlier": {"_docs", "_estimator", "_inference", "_param_docs", "_standardize"},
     "_imputer": {
         "_base",
         "_docs",
         "_inference",
+        "_param_docs",
         "_standardize",
         "_validation",
     },
