@@ -22,6 +22,9 @@ Protocol (issue #16), in one process, every method on the same splits:
   own median DCR, and the share of synthetic rows that equal a training row
   exactly, beside the share of real test rows that do (tables of a few
   discrete columns repeat rows: a copy there is not a leak by itself);
+- memorisation: against a training subset as large as the test part, the
+  share of synthetic rows closer to it than to the unseen test rows (0.5 =
+  none; ties count half), and the shares equal to a row of each;
 - fit time (generation excluded) on this machine.
 
 Methods: skvae's VAETransformer at its defaults (``likelihood="auto"``,
@@ -160,18 +163,43 @@ def ml_efficacy(train, test, label):
     return float((model.predict(x_test) == y_test.to_numpy()).mean())
 
 
-def privacy(train, synthetic, test):
+def privacy(train, synthetic, test, seed):
+    """Distances of synthetic rows to the real ones (the detection encoding).
+
+    ``dcr_median`` / ``copy_share``: the median distance of a synthetic row to
+    its closest training row, and the share at distance 0, beside the real
+    test rows' own (``dcr_test_median``, ``test_copy_share``).
+
+    The memorisation check (SDMetrics' DCROverfittingProtection idea) draws as
+    many rows from the training part as from the test part, so that the two
+    real sets are alike but for having been fitted: ``closer_to_train`` is the
+    share of synthetic rows nearer to the training draw than to the test draw (ties
+    count half; 0.5 = no memorisation), ``copy_train_subset`` and
+    ``copy_test`` the shares equal to a row of each draw. A synthesizer that copies
+    its training rows copies them more often than it meets unseen real rows.
+    """
     train, synthetic, test = plain(train), plain(synthetic), plain(test)
     enc = encoder(train).fit(train)
-    nn = NearestNeighbors(n_neighbors=1).fit(enc.transform(train))
-    d_syn = nn.kneighbors(enc.transform(synthetic))[0][:, 0]
-    d_test = nn.kneighbors(enc.transform(test))[0][:, 0]
-    return (
-        float(np.median(d_syn)),
-        float(np.median(d_test)),
-        float(np.mean(d_syn < 1e-9)),
-        float(np.mean(d_test < 1e-9)),
-    )
+    e_train, e_syn, e_test = (enc.transform(f) for f in (train, synthetic, test))
+
+    def nearest(ref, query):
+        return NearestNeighbors(n_neighbors=1).fit(ref).kneighbors(query)[0][:, 0]
+
+    d_syn, d_test = nearest(e_train, e_syn), nearest(e_train, e_test)
+    rng = np.random.RandomState(seed)
+    n = min(len(e_train), len(e_test))
+    pick = [e[rng.choice(len(e), n, replace=False)] for e in (e_train, e_test)]
+    d_sub, d_hold = nearest(pick[0], e_syn), nearest(pick[1], e_syn)
+    tie = np.isclose(d_sub, d_hold, rtol=0, atol=1e-9)
+    return {
+        "dcr_median": float(np.median(d_syn)),
+        "dcr_test_median": float(np.median(d_test)),
+        "copy_share": float(np.mean(d_syn < 1e-9)),
+        "test_copy_share": float(np.mean(d_test < 1e-9)),
+        "closer_to_train": float(np.mean(np.where(tie, 0.5, d_sub < d_hold))),
+        "copy_train_subset": float(np.mean(d_sub < 1e-9)),
+        "copy_test": float(np.mean(d_hold < 1e-9)),
+    }
 
 
 # ------------------------------------------------------------------- methods
@@ -259,6 +287,13 @@ DESIGN_VARIANTS = {
     "skvae_count_poisson": _typed({"count": "poisson"}),
     "skvae_count_gaussian": _typed({"count": "gaussian"}),
 }
+PRIVACY = (
+    "copy_share",
+    "test_copy_share",
+    "closer_to_train",
+    "copy_train_subset",
+    "copy_test",
+)
 # Design decisions (variants above) are made on these two tables only; the
 # other three are the report half.
 DESIGN_TABLES = ("wine_quality", "letter")
@@ -285,7 +320,6 @@ def run_table(name, seed, max_train, methods):
             seconds, synthetic = METHODS[method](train, seed)
         else:  # the design variants read the types file's column types
             seconds, synthetic = DESIGN_VARIANTS[method](train, seed, types)
-        dcr, dcr_test, copies, test_copies = privacy(train, synthetic, test)
         rows.append(
             {
                 "table": name,
@@ -296,10 +330,7 @@ def run_table(name, seed, max_train, methods):
                 "detection_auc": detection_auc(train, synthetic, seed),
                 "ml_accuracy": ml_efficacy(synthetic, test, label),
                 "real_accuracy": real_acc,
-                "dcr_median": dcr,
-                "dcr_test_median": dcr_test,
-                "copy_share": copies,
-                "test_copy_share": test_copies,
+                **privacy(train, synthetic, test, seed),
                 "fit_s": seconds,
                 "note": note,
             }
@@ -321,10 +352,9 @@ def per_table(rows, methods):
                 values = [r[key] for r in mine]
                 row[key] = float(np.mean(values))
                 row[f"{key}_sd"] = float(np.std(values))
-            row["copy_share"] = float(np.mean([r["copy_share"] for r in mine]))
-            row["test_copy_share"] = float(
-                np.mean([r["test_copy_share"] for r in mine])
-            )
+            for key in PRIVACY:  # rows of earlier runs may lack the newer keys
+                values = [r[key] for r in mine if key in r]
+                row[key] = float(np.mean(values)) if values else float("nan")
             out.append(row)
     return out
 
@@ -344,8 +374,10 @@ def summarise(rows, methods, tables=None):
                 "detection_auc": np.mean([r["detection_auc"] for r in mine]),
                 "ml_accuracy": np.mean([r["ml_accuracy"] for r in mine]),
                 "real_accuracy": np.mean([r["real_accuracy"] for r in mine]),
-                "copy_share": np.mean([r["copy_share"] for r in mine]),
-                "test_copy_share": np.mean([r["test_copy_share"] for r in mine]),
+                **{
+                    key: np.mean([r[key] for r in mine if key in r] or [np.nan])
+                    for key in PRIVACY
+                },
                 "fit_s": np.mean([r["fit_s"] for r in mine]),
             }
         )
