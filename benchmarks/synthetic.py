@@ -22,9 +22,9 @@ Protocol (issue #16), in one process, every method on the same splits:
   own median DCR, and the share of synthetic rows that equal a training row
   exactly, beside the share of real test rows that do (tables of a few
   discrete columns repeat rows: a copy there is not a leak by itself);
-- memorisation: against a training subset as large as the test part, the
-  share of synthetic rows closer to it than to the unseen test rows (0.5 =
-  none; ties count half), and the shares equal to a row of each;
+- memorisation: between equal-size draws of training and test rows, the
+  share of synthetic rows closer to the training draw (0.5 = none; ties
+  count half), and the shares equal to a row of each draw;
 - fit time (generation excluded) on this machine.
 
 Methods: skvae's VAETransformer at its defaults (``likelihood="auto"``,
@@ -339,6 +339,12 @@ def run_table(name, seed, max_train, methods):
     return rows
 
 
+def _privacy_mean(rows, key):
+    """Mean of ``key`` over the rows that have it (earlier runs lack newer keys)."""
+    values = [r[key] for r in rows if key in r]
+    return float(np.mean(values)) if values else float("nan")
+
+
 def per_table(rows, methods):
     """Mean and seed spread (sd) of each table and method."""
     out = []
@@ -352,9 +358,7 @@ def per_table(rows, methods):
                 values = [r[key] for r in mine]
                 row[key] = float(np.mean(values))
                 row[f"{key}_sd"] = float(np.std(values))
-            for key in PRIVACY:  # rows of earlier runs may lack the newer keys
-                values = [r[key] for r in mine if key in r]
-                row[key] = float(np.mean(values)) if values else float("nan")
+            row.update({key: _privacy_mean(mine, key) for key in PRIVACY})
             out.append(row)
     return out
 
@@ -374,10 +378,7 @@ def summarise(rows, methods, tables=None):
                 "detection_auc": np.mean([r["detection_auc"] for r in mine]),
                 "ml_accuracy": np.mean([r["ml_accuracy"] for r in mine]),
                 "real_accuracy": np.mean([r["real_accuracy"] for r in mine]),
-                **{
-                    key: np.mean([r[key] for r in mine if key in r] or [np.nan])
-                    for key in PRIVACY
-                },
+                **{key: _privacy_mean(mine, key) for key in PRIVACY},
                 "fit_s": np.mean([r["fit_s"] for r in mine]),
             }
         )
