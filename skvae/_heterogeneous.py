@@ -259,6 +259,11 @@ class Heterogeneous(Likelihood):
             parts.append(params)
         return torch.cat(parts)
 
+    def set_feature_floor(self, floor):
+        columns, _ = self._columns(floor.device)
+        for (lik, *_), c in zip(self.blocks, columns, strict=True):
+            lik.set_feature_floor(floor.index_select(0, c))
+
     def support_error(self, x_min, x_max):
         return None  # per column: see ``column_support_errors``
 

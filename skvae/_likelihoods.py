@@ -29,6 +29,7 @@ class Likelihood:
     name = ""
     n_params = 1  # decoder outputs per feature
     has_scale = False  # a learned variance or scale (floored by ``var_floor``)
+    scales_x = False  # that scale is of x itself, in x's units
     # The encoder sees ``features(x)`` normalised by the model's
     # ``feature_loc`` / ``feature_scale`` buffers instead of x itself.
     transforms_input = False
@@ -98,6 +99,13 @@ class Likelihood:
         """A message if values in ``[x_min, x_max]`` leave the support, else None."""
         return None
 
+    def set_feature_floor(self, floor):
+        """Floor each feature's variance at ``floor`` (a tensor, one per feature).
+
+        Only likelihoods with a scale use it; the model calls this whenever its
+        ``var_floor`` buffer moves (see ``VAE.set_var_floor``).
+        """
+
 
 class Bernoulli(Likelihood):
     """Bernoulli observations parameterised by logits; for data in [0, 1].
@@ -145,19 +153,36 @@ class Gaussian(Likelihood):
     The decoder outputs a mean and an unconstrained value ``r`` per feature; the
     variance is ``softplus(r) + var_floor``. The floor (like GaussianMixture's
     ``reg_covar``) keeps the density bounded, so the ELBO cannot run to +inf on
-    constant or discrete features.
+    constant or discrete features. :meth:`set_feature_floor` replaces the
+    scalar by one floor per feature.
     """
 
     name = "gaussian"
     n_params = 2
     has_scale = True
+    # the scale acts on x itself (not on a transform of it, as the log-normal's)
+    scales_x = True
 
     def __init__(self, var_floor=1e-6):
         self.var_floor = float(var_floor)
+        self.feature_floor = None
+
+    def set_feature_floor(self, floor):
+        self.feature_floor = floor
+
+    @property
+    def floor(self):
+        """The variance floor: ``feature_floor`` if set, else ``var_floor``."""
+        return self.var_floor if self.feature_floor is None else self.feature_floor
+
+    def _log_floor(self, x):
+        """log(floor) broadcast to ``x``'s shape, dtype and device."""
+        floor = torch.as_tensor(self.floor, dtype=x.dtype, device=x.device)
+        return torch.log(floor).expand_as(x)
 
     def _split(self, out):
         loc, raw = out.chunk(2, dim=-1)
-        return loc, F.softplus(raw) + self.var_floor
+        return loc, F.softplus(raw) + self.floor
 
     def log_prob(self, out, x):
         loc, var = self._split(out)
@@ -168,14 +193,14 @@ class Gaussian(Likelihood):
 
     def saturated_log_prob(self, x):
         # the density of a mean equal to x with the smallest allowed variance
-        return torch.full_like(x, -0.5 * (_LOG_2PI + math.log(self.var_floor)))
+        return -0.5 * (_LOG_2PI + self._log_floor(x))
 
     def variance(self, out):
         """The per-feature variance of p(x | z)."""
         return self._split(out)[1]
 
     def marginal_params(self, x):
-        var = (x.var(0, unbiased=False) - self.var_floor).clamp_min(1e-3)
+        var = (x.var(0, unbiased=False) - self.floor).clamp_min(1e-3)
         return torch.cat([x.mean(0), inverse_softplus(var)])
 
     def sample(self, out, generator=None):
@@ -211,7 +236,7 @@ class Cauchy(Gaussian):
 
     def saturated_log_prob(self, x):
         # the density at its location with the smallest allowed scale
-        return torch.full_like(x, -_LOG_PI - 0.5 * math.log(self.var_floor))
+        return -_LOG_PI - 0.5 * self._log_floor(x)
 
     def sample(self, out, generator=None):
         loc, var = self._split(out)
@@ -248,7 +273,7 @@ class StudentT(Gaussian):
     def _split(self, out):
         loc, raw, raw_df = out.chunk(3, dim=-1)
         log_df = (self.DF_RATE * raw_df).clamp(*(math.log(v) for v in self.DF_RANGE))
-        return loc, F.softplus(raw) + self.var_floor, torch.exp(log_df)
+        return loc, F.softplus(raw) + self.floor, torch.exp(log_df)
 
     def log_prob(self, out, x):
         loc, var, df = self._split(out)
@@ -277,6 +302,38 @@ class StudentT(Gaussian):
         return loc + var.sqrt() * noise * torch.rsqrt(chi2.clamp_min(1e-30) / df)
 
 
+def lattice_variance(x):
+    """The variance of rounding noise on each column of ``x``: ``step**2 / 12``.
+
+    ``step`` is the median gap between a column's sorted distinct values (NaN
+    ignored; 0 for a column with fewer than two). Values rounded to a grid of
+    spacing ``step`` (counts, integer scores, 8-bit grey levels) carry at
+    least this much uncertainty, the variance of a uniform draw over one cell;
+    a continuous density that is sharper than it on such a column is fitting
+    the grid, not the data. For real-valued columns the gaps, and so the
+    value, shrink with the number of rows.
+
+    Parameters
+    ----------
+    x : Tensor of shape (n, n_features)
+
+    Returns
+    -------
+    Tensor of shape (n_features,)
+
+    Examples
+    --------
+    >>> import torch
+    >>> x = torch.tensor([[0.0, 1.0], [2.0, 1.0], [4.0, 1.0], [2.0, 1.0]])
+    >>> lattice_variance(x)
+    tensor([0.3333, 0.0000])
+    """
+    gaps = torch.diff(torch.sort(x, dim=0).values, dim=0)
+    gaps = torch.where(gaps > 0, gaps, torch.nan)  # NaN: a tie, or a hole
+    step = torch.nanmedian(gaps, dim=0).values if len(gaps) else x[0] * 0
+    return torch.nan_to_num(step, nan=0.0).square() / 12.0
+
+
 def inverse_softplus(v):
     """The x with softplus(x) = v, for v > 0."""
     return v + torch.log(-torch.expm1(-v))
@@ -295,6 +352,7 @@ class LogNormal(Gaussian):
 
     name = "lognormal"
     transforms_input = True
+    scales_x = False  # the variance is of log1p(x)
 
     def log_prob(self, out, x):
         y = torch.log1p(x)

@@ -58,6 +58,10 @@ class VAE(ImportanceSampling, nn.Module):
         A buffer: the value a missing entry of x takes at the encoder's input,
         zeros unless set (the estimators set the training data's column means).
 
+    var_floor : Tensor of shape (n_features,)
+        A buffer: each feature's variance floor under a likelihood with a
+        scale, ``config.var_floor`` unless set with :meth:`set_var_floor`.
+
     See Also
     --------
     VAETransformer : The scikit-learn estimator that trains a VAE.
@@ -122,6 +126,7 @@ class VAE(ImportanceSampling, nn.Module):
                 self.raw_df = nn.Parameter(torch.empty(d))
             # what a missing entry (NaN) of x becomes at the encoder's input
             self.register_buffer("input_fill", torch.empty(d))
+            self.register_buffer("var_floor", torch.empty(d))
             if lik.transforms_input:
                 # the encoder sees (features(x) - feature_loc) / feature_scale
                 self.register_buffer("feature_loc", torch.empty(n_in))
@@ -130,6 +135,7 @@ class VAE(ImportanceSampling, nn.Module):
         if dtype is not None:
             self.to(dtype)
         self.input_fill.zero_()
+        self.set_var_floor(config.var_floor)
         if lik.transforms_input:
             self.feature_loc.zero_()
             self.feature_scale.fill_(1.0)
@@ -141,6 +147,51 @@ class VAE(ImportanceSampling, nn.Module):
             p = next(self.parameters())
             fill = torch.zeros(self.config.n_features, dtype=p.dtype, device=p.device)
             self.register_buffer("input_fill", fill)
+        if "var_floor" not in self._buffers:  # pickled by skvae 0.1.0: the scalar
+            p = next(self.parameters())
+            floor = torch.full_like(self.input_fill, self.config.var_floor)
+            self.register_buffer("var_floor", floor.to(p.dtype))
+        self._bind_var_floor()
+
+    def _bind_var_floor(self):
+        # The likelihood reads the buffer itself (or its slices), so it must
+        # follow the buffer whenever .to(), load_state_dict or unpickling
+        # replaces it.
+        if "var_floor" in self._buffers:
+            self.likelihood.set_feature_floor(self.var_floor)
+
+    def _apply(self, fn, *args, **kwargs):
+        module = super()._apply(fn, *args, **kwargs)
+        self._bind_var_floor()
+        return module
+
+    def _load_from_state_dict(self, *args, **kwargs):
+        super()._load_from_state_dict(*args, **kwargs)
+        self._bind_var_floor()
+
+    @torch.no_grad()
+    def set_var_floor(self, floor):
+        """Set each feature's variance floor (the ``var_floor`` buffer).
+
+        Parameters
+        ----------
+        floor : float or array-like of shape (n_features,)
+            The smallest variance (squared scale) that p(x_j | z) may have;
+            ignored by likelihoods without a scale.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from skvae import VAE, VAEConfig
+        >>> model = VAE(VAEConfig(n_features=3, var_floor=1e-3))
+        >>> model.set_var_floor([1e-3, 0.25, 1e-3])
+        >>> out = model.decode(torch.zeros(1, 2))
+        >>> bool((model.likelihood.variance(out)[0, 1] > 0.25).item())
+        True
+        """
+        floor = torch.as_tensor(floor, dtype=self.var_floor.dtype)
+        self.var_floor.copy_(floor.expand_as(self.var_floor))
+        self._bind_var_floor()
 
     @torch.no_grad()
     def fit_marginals(self, x):

@@ -177,7 +177,9 @@ device_ : torch.device
     The device ``module_`` lives on.""",
     "var_floor_": """\
 var_floor_ : float
-    The Gaussian decoder's variance floor (0.0 for Bernoulli).""",
+    The variance floor of the likelihoods with a scale (0.0 for Bernoulli).
+    The detector raises it per feature on grid-valued features; the floor
+    of each feature is ``module_.var_floor``.""",
     "likelihoods_": """\
 likelihoods_ : dict
     The likelihood of each input feature, by feature name ("x0", "x1", ...

@@ -81,8 +81,14 @@ def unpack(packed, *, device, solver, learning_rate):
         module = VAE(
             VAEConfig(**config), generator=make_generator(0, "cpu"), dtype=dtype
         )
-        # files of skvae 0.1.0 have no input_fill: it stays zeros, as it was
-        module.load_state_dict({"input_fill": module.input_fill, **state_dict})
+        # files of skvae 0.1.0 have no input_fill (it stays zeros, as it was)
+        # and no var_floor (it stays config.var_floor)
+        state_dict = {
+            "input_fill": module.input_fill,
+            "var_floor": module.var_floor,
+            **state_dict,
+        }
+        module.load_state_dict(state_dict)
     module = module.to(device).eval()
     optimizer = make_optimizer(module, solver, learning_rate)
     optimizer.load_state_dict(packed["optimizer"])

@@ -24,6 +24,7 @@ from skvae._budget import (
 )
 from skvae._config import VAEConfig
 from skvae._heterogeneous import LIKELIHOODS, per_column
+from skvae._likelihoods import lattice_variance
 from skvae._model import VAE
 from skvae._training import TrainConfig, TrainState, make_optimizer
 from skvae._utils import DTYPES, make_generator, resolve_device, to_tensor, warn
@@ -35,6 +36,10 @@ MIN_AUTO_VALIDATION = 10
 
 class _SetupMixin:
     """The model, the split and the schedule of a fit (see the module docstring)."""
+
+    # Floor the variance of grid-valued features at their rounding noise (the
+    # detector's choice; see ``_set_lattice_floor``).
+    _lattice_floor = False
 
     def _stopping_message(self, outcome, config, validated):
         if not outcome.stopped_early:
@@ -129,11 +134,16 @@ class _SetupMixin:
         self._train_state = TrainState()
 
     def _fit_marginals(self, X, moments):
-        """Holes at the encoder's input and a likelihood's fixed parts (see
-        ``VAE.fit_marginals``), from about 10,000 evenly spaced training rows."""
+        """Holes at the encoder's input, the variance floors and a likelihood's
+        fixed parts (see ``VAE.fit_marginals``), from about 10,000 evenly
+        spaced training rows."""
         module = self.module_
+        rows = np.asarray(X[:: max(1, len(X) // 10_000)])
+        x = to_tensor(rows, self.device_, DTYPES[self.dtype])
+        if self._lattice_floor:
+            self._set_lattice_floor(x)
         fill = np.asarray(moments["mean"], dtype=np.float64).copy()
-        if not module.likelihood.transforms_input:  # no category: X is not read
+        if not module.likelihood.transforms_input:
             module.input_fill.copy_(torch.as_tensor(fill))
             return
         categorical = [
@@ -141,13 +151,31 @@ class _SetupMixin:
             for j, s in enumerate(per_column(module.config.likelihood, X.shape[1]))
             if s.startswith(("categorical", "ordinal"))
         ]
-        rows = np.asarray(X[:: max(1, len(X) // 10_000)])
         for j in categorical:  # a category's hole enters as its most frequent level
             codes = rows[:, j][~np.isnan(rows[:, j])].astype(np.int64)
             fill[j] = float(np.bincount(codes).argmax()) if codes.size else 0.0
         module.input_fill.copy_(torch.as_tensor(fill))
-        x = to_tensor(rows, self.device_, DTYPES[self.dtype])
         module.fit_marginals(module.observed(x)[0])
+
+    def _set_lattice_floor(self, x):
+        """Floor the variance of features on a grid at their rounding noise.
+
+        A feature whose likelihood has a scale in x's units gets the floor
+        ``max(var_floor_, lattice_variance)``: ``step**2 / 12`` for values on
+        a grid of spacing ``step`` (see ``lattice_variance``).
+        """
+        module = self.module_
+        names = per_column(module.config.likelihood, x.shape[1])
+        on_x = torch.tensor(
+            [n in LIKELIHOODS and LIKELIHOODS[n].scales_x for n in names],
+            device=x.device,
+        )
+        floor = torch.where(
+            on_x,
+            lattice_variance(x).clamp_min(module.config.var_floor),
+            module.config.var_floor,
+        )
+        module.set_var_floor(floor)
 
     def _early_stopping(self, n_samples, streaming):
         """Whether a fit on ``n_samples`` rows holds out a validation set.

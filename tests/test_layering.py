@@ -43,6 +43,7 @@ FACE = {
         "_budget",
         "_config",
         "_heterogeneous",
+        "_likelihoods",  # lattice_variance: the detector's per-feature floor
         "_model",
         "_training",
         "_utils",

@@ -240,3 +240,32 @@ def test_studentt_degrees_of_freedom_are_per_feature_parameters(decoder_variance
     assert model.raw_df.grad is not None and model.raw_df.grad.abs().sum() > 0
     with pytest.raises(ValueError, match="whole array only"):
         build_likelihood(["studentt", "gaussian"])
+
+
+def test_per_feature_variance_floor_reaches_each_block_and_follows_the_buffer():
+    """``set_var_floor`` floors each column's scale, also inside a per-column
+    likelihood, and the likelihood follows the buffer through ``.to`` and
+    ``load_state_dict``."""
+    spec = ["gaussian", "poisson", "cauchy"]
+    cfg = VAEConfig(
+        n_features=3, n_components=2, hidden_layer_sizes=(8,), likelihood=spec
+    )
+    model = VAE(cfg, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():  # push every predicted scale towards zero
+        model.decoder[-1].bias.fill_(-30.0)
+        model.decoder[-1].weight.zero_()
+    floor = torch.tensor([0.1, 0.2, 0.3])
+    model.set_var_floor(floor)
+    gaussian, cauchy = model.likelihood.blocks[0][0], model.likelihood.blocks[2][0]
+    assert torch.allclose(gaussian.floor, floor[:1])
+    assert torch.allclose(cauchy.floor, floor[2:])
+    x = torch.tensor([[-30.0, 1.0, -30.0]])  # at the predicted locations
+    lp = model.likelihood.log_prob(model.decode(torch.zeros(1, 2)), x)
+    # at the floor the density at the mean is that of N(0, 0.1) and Cauchy(0, sqrt 0.3)
+    assert torch.allclose(lp[0, 0], -0.5 * torch.log(2 * math.pi * floor[0]), atol=1e-4)
+    assert torch.allclose(lp[0, 2], -torch.log(math.pi * floor[2].sqrt()), atol=1e-4)
+    wide = model.to(torch.float64)
+    assert wide.likelihood.blocks[0][0].floor.dtype == torch.float64
+    fresh = VAE(cfg)
+    fresh.load_state_dict(model.state_dict())
+    assert torch.allclose(fresh.likelihood.blocks[2][0].floor, floor[2:])
