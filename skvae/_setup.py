@@ -138,11 +138,14 @@ class _SetupMixin:
         fixed parts (see ``VAE.fit_marginals``), from about 10,000 evenly
         spaced training rows."""
         module = self.module_
+        fill = np.asarray(moments["mean"], dtype=np.float64).copy()
+        if not (self._lattice_floor or module.likelihood.transforms_input):
+            module.input_fill.copy_(torch.as_tensor(fill))  # X is not read
+            return
         rows = np.asarray(X[:: max(1, len(X) // 10_000)])
         x = to_tensor(rows, self.device_, DTYPES[self.dtype])
         if self._lattice_floor:
             self._set_lattice_floor(x)
-        fill = np.asarray(moments["mean"], dtype=np.float64).copy()
         if not module.likelihood.transforms_input:
             module.input_fill.copy_(torch.as_tensor(fill))
             return
