@@ -240,6 +240,9 @@ class _BaseVAE(
         validated = X_val is not None
         config = self._train_config(X_train.shape[0], incremental, validated)
         progress = FitProgress(self, raw, y, config.max_iter)
+        # Training fits the decoder's own variance; a fixed one (the
+        # detector's, see ``_post_fit``) is a choice made on the trained model.
+        self.module_.set_fixed_variance(None)
         try:
             outcome = train(
                 self.module_,

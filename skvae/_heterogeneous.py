@@ -259,10 +259,21 @@ class Heterogeneous(Likelihood):
             parts.append(params)
         return torch.cat(parts)
 
-    def set_feature_floor(self, floor):
+    def set_feature_variance(self, floor, fixed=None):
         columns, _ = self._columns(floor.device)
         for (lik, *_), c in zip(self.blocks, columns, strict=True):
-            lik.set_feature_floor(floor.index_select(0, c))
+            part = None if fixed is None else fixed.index_select(0, c)
+            lik.set_feature_variance(floor.index_select(0, c), part)
+
+    def variance(self, out):
+        """The per-feature variance of p(x | z), NaN for columns without a scale."""
+        parts = [
+            lik.variance(out[..., o])
+            if lik.has_scale
+            else out.new_full((*out.shape[:-1], len(c)), torch.nan)
+            for lik, c, o, _ in self.blocks
+        ]
+        return self._scatter(parts, out.device)
 
     def support_error(self, x_min, x_max):
         return None  # per column: see ``column_support_errors``

@@ -99,11 +99,14 @@ class Likelihood:
         """A message if values in ``[x_min, x_max]`` leave the support, else None."""
         return None
 
-    def set_feature_floor(self, floor):
-        """Floor each feature's variance at ``floor`` (a tensor, one per feature).
+    def set_feature_variance(self, floor, fixed=None):
+        """Bind the model's per-feature variance buffers (tensors of n_features).
 
-        Only likelihoods with a scale use it; the model calls this whenever its
-        ``var_floor`` buffer moves (see ``VAE.set_var_floor``).
+        ``floor`` is each feature's variance floor; ``fixed``, if not None, a
+        variance that replaces the decoder's where it is positive (0 keeps
+        the decoder's). Only
+        likelihoods with a scale use them; the model calls this whenever its
+        buffers move (see ``VAE.set_var_floor`` and ``VAE.set_fixed_variance``).
         """
 
 
@@ -166,23 +169,39 @@ class Gaussian(Likelihood):
     def __init__(self, var_floor=1e-6):
         self.var_floor = float(var_floor)
         self.feature_floor = None
+        self.fixed_variance = None
 
-    def set_feature_floor(self, floor):
+    def set_feature_variance(self, floor, fixed=None):
         self.feature_floor = floor
+        self.fixed_variance = fixed
 
     @property
     def floor(self):
         """The variance floor: ``feature_floor`` if set, else ``var_floor``."""
         return self.var_floor if self.feature_floor is None else self.feature_floor
 
+    def _variance(self, raw):
+        """The variance from the decoder's raw output, or the fixed one."""
+        var = F.softplus(raw) + self.floor
+        if self.fixed_variance is None:
+            return var
+        fixed = self.fixed_variance.to(var.dtype)
+        return torch.where(fixed > 0, fixed, var)
+
     def _log_floor(self, x):
-        """log(floor) broadcast to ``x``'s shape, dtype and device."""
+        """log of the smallest variance there can be, broadcast to ``x``.
+
+        The floor, or the fixed variance where one is set.
+        """
         floor = torch.as_tensor(self.floor, dtype=x.dtype, device=x.device)
+        if self.fixed_variance is not None:
+            fixed = self.fixed_variance.to(x.dtype)
+            floor = torch.where(fixed > 0, fixed, floor)
         return torch.log(floor).expand_as(x)
 
     def _split(self, out):
         loc, raw = out.chunk(2, dim=-1)
-        return loc, F.softplus(raw) + self.floor
+        return loc, self._variance(raw)
 
     def log_prob(self, out, x):
         loc, var = self._split(out)
@@ -273,7 +292,7 @@ class StudentT(Gaussian):
     def _split(self, out):
         loc, raw, raw_df = out.chunk(3, dim=-1)
         log_df = (self.DF_RATE * raw_df).clamp(*(math.log(v) for v in self.DF_RANGE))
-        return loc, F.softplus(raw) + self.floor, torch.exp(log_df)
+        return loc, self._variance(raw), torch.exp(log_df)
 
     def log_prob(self, out, x):
         loc, var, df = self._split(out)

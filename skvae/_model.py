@@ -62,6 +62,11 @@ class VAE(ImportanceSampling, nn.Module):
         A buffer: each feature's variance floor under a likelihood with a
         scale, ``config.var_floor`` unless set with :meth:`set_var_floor`.
 
+    fixed_variance : Tensor of shape (n_features,)
+        A buffer: a variance that replaces the decoder's for every z, or 0
+        where the decoder's own is used (all 0 unless set with
+        :meth:`set_fixed_variance`).
+
     See Also
     --------
     VAETransformer : The scikit-learn estimator that trains a VAE.
@@ -127,6 +132,7 @@ class VAE(ImportanceSampling, nn.Module):
             # what a missing entry (NaN) of x becomes at the encoder's input
             self.register_buffer("input_fill", torch.empty(d))
             self.register_buffer("var_floor", torch.empty(d))
+            self.register_buffer("fixed_variance", torch.empty(d))
             if lik.transforms_input:
                 # the encoder sees (features(x) - feature_loc) / feature_scale
                 self.register_buffer("feature_loc", torch.empty(n_in))
@@ -135,6 +141,7 @@ class VAE(ImportanceSampling, nn.Module):
         if dtype is not None:
             self.to(dtype)
         self.input_fill.zero_()
+        self.fixed_variance.zero_()
         self.set_var_floor(config.var_floor)
         if lik.transforms_input:
             self.feature_loc.zero_()
@@ -151,23 +158,30 @@ class VAE(ImportanceSampling, nn.Module):
             p = next(self.parameters())
             floor = torch.full_like(self.input_fill, self.config.var_floor)
             self.register_buffer("var_floor", floor.to(p.dtype))
-        self._bind_var_floor()
+        if "fixed_variance" not in self._buffers:  # pickled before it existed
+            self.register_buffer("fixed_variance", torch.zeros_like(self.var_floor))
+        self._bind_variance()
 
-    def _bind_var_floor(self):
-        # The likelihood reads the buffer itself (or its slices), so it must
-        # follow the buffer whenever .to(), load_state_dict or unpickling
-        # replaces it.
-        if "var_floor" in self._buffers:
-            self.likelihood.set_feature_floor(self.var_floor)
+    def _bind_variance(self):
+        # The likelihood reads the buffers themselves (or their slices), so it
+        # must follow them whenever .to(), load_state_dict or unpickling
+        # replaces them. An all-zero fixed variance is bound as None (no cost
+        # in the training loop); binding is rare, so its host sync is too.
+        if "fixed_variance" in self._buffers:
+            fixed = self.fixed_variance
+            unset = fixed.is_meta or not bool((fixed > 0).any())
+            self.likelihood.set_feature_variance(
+                self.var_floor, None if unset else fixed
+            )
 
     def _apply(self, fn, *args, **kwargs):
         module = super()._apply(fn, *args, **kwargs)
-        self._bind_var_floor()
+        self._bind_variance()
         return module
 
     def _load_from_state_dict(self, *args, **kwargs):
         super()._load_from_state_dict(*args, **kwargs)
-        self._bind_var_floor()
+        self._bind_variance()
 
     @torch.no_grad()
     def set_var_floor(self, floor):
@@ -191,7 +205,40 @@ class VAE(ImportanceSampling, nn.Module):
         """
         floor = torch.as_tensor(floor, dtype=self.var_floor.dtype)
         self.var_floor.copy_(floor.expand_as(self.var_floor))
-        self._bind_var_floor()
+        self._bind_variance()
+
+    @torch.no_grad()
+    def set_fixed_variance(self, variance):
+        """Fix each feature's variance (the ``fixed_variance`` buffer).
+
+        The likelihood then uses ``variance[j]`` for feature j whatever the
+        code z, in place of the decoder's output; 0 keeps the decoder's.
+        Gradients no longer reach the decoder's variance outputs of the fixed
+        features.
+
+        Parameters
+        ----------
+        variance : float, array-like of shape (n_features,) or None
+            The variances (squared scales), at least the floor; None (or 0)
+            gives every feature back the decoder's own. Ignored by likelihoods
+            without a scale.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from skvae import VAE, VAEConfig
+        >>> model = VAE(VAEConfig(n_features=3))
+        >>> model.set_fixed_variance([0.0, 0.5, 0.0])
+        >>> out = model.decode(torch.randn(4, 2))
+        >>> model.likelihood.variance(out)[:, 1].tolist()
+        [0.5, 0.5, 0.5, 0.5]
+        >>> model.set_fixed_variance(None)
+        """
+        if variance is None:
+            variance = 0.0
+        variance = torch.as_tensor(variance, dtype=self.fixed_variance.dtype)
+        self.fixed_variance.copy_(variance.expand_as(self.fixed_variance))
+        self._bind_variance()
 
     @torch.no_grad()
     def fit_marginals(self, x):

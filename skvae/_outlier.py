@@ -80,7 +80,14 @@ class VAEOutlierDetector(OutlierMixin, _StandardizeMixin, VAETransformer):
     ``step**2 / 12`` with ``step`` the median gap between its sorted distinct
     training values (``module_.var_floor``, never below ``var_floor_``):
     otherwise the decoder can predict such a feature ever more sharply, and
-    a normal row one step off the predicted value costs many nats.
+    a normal row one step off the predicted value costs many nats. The
+    decoder is trained with a scale per feature and sample, but scores with
+    one variance per feature, its median over the training rows
+    (``module_.fixed_variance``, taken at their posterior means): a scale
+    network fitted to normal rows extrapolates freely (Detlefsen et al.,
+    2019), and an anomaly decoded with a sharp scale would gain nats from
+    the normaliser. Sampling uses the same fitted model; more training
+    (``partial_fit``) frees the decoder's own variance again.
 
     For data modelled as Bernoulli (images in [0, 1]) the ELBO of the score
     uses the *aggregate posterior* as the prior, not the N(0, I) of
@@ -126,6 +133,9 @@ class VAEOutlierDetector(OutlierMixin, _StandardizeMixin, VAETransformer):
     M. D. Hoffman and M. J. Johnson, "ELBO surgery: yet another way to carve up
     the variational evidence lower bound", NIPS Workshop on Advances in
     Approximate Bayesian Inference, 2016.
+
+    N. S. Detlefsen, M. Jorgensen and S. Hauberg, "Reliable training and
+    estimation of variance networks", NeurIPS 2019.
 
     E. Nalisnick et al., "Do Deep Generative Models Know What They Don't
     Know?", ICLR 2019.
@@ -244,6 +254,8 @@ class VAEOutlierDetector(OutlierMixin, _StandardizeMixin, VAETransformer):
         self.n_prior_components = n_prior_components
 
     _real_likelihood: ClassVar[str] = "cauchy"
+    # Score with each feature's median decoder variance (see ``_fix_variance``).
+    _median_variance: ClassVar[bool] = True
 
     # ------------------------------------------------------------- the hooks
     def _likelihood_name(self, x_min, x_max):
@@ -265,7 +277,8 @@ class VAEOutlierDetector(OutlierMixin, _StandardizeMixin, VAETransformer):
         return max(1, min(8, math.ceil(n_features / 2)))
 
     def _post_fit(self, X):
-        """The mixture prior, then the threshold on the training scores."""
+        """The scoring variance and mixture prior, then the threshold."""
+        self._fix_variance(X)
         self._fit_prior(X)
         scores = self._score_rows(X)
         if self.contamination == "auto":
@@ -273,6 +286,19 @@ class VAEOutlierDetector(OutlierMixin, _StandardizeMixin, VAETransformer):
             self.offset_ = float(q1 - 1.5 * (q3 - q1))
         else:
             self.offset_ = float(np.percentile(scores, 100.0 * self.contamination))
+
+    def _fix_variance(self, X):
+        """Fix each feature's variance at its median over the training rows.
+
+        The decoder's variance at each row's posterior mean, over about 10,000
+        training rows. Measured (issue #17, design half): mean AUROC 0.732 to
+        0.736, cardiotocography 0.537 to 0.639.
+        """
+        model = self.module_
+        model.set_fixed_variance(None)
+        if not (self._median_variance and model.likelihood.has_scale):
+            return
+        model.set_fixed_variance(_inference.median_variance(model, X))
 
     def _n_prior_components(self):
         """The mixture's size, or None for N(0, I); "auto": 500 for Bernoulli data.

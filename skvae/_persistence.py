@@ -82,10 +82,12 @@ def unpack(packed, *, device, solver, learning_rate):
             VAEConfig(**config), generator=make_generator(0, "cpu"), dtype=dtype
         )
         # files of skvae 0.1.0 have no input_fill (it stays zeros, as it was)
-        # and no var_floor (it stays config.var_floor)
+        # and no var_floor (it stays config.var_floor); earlier files have no
+        # fixed_variance (zeros: the decoder's own variance, as it was)
         state_dict = {
             "input_fill": module.input_fill,
             "var_floor": module.var_floor,
+            "fixed_variance": module.fixed_variance,
             **state_dict,
         }
         module.load_state_dict(state_dict)

@@ -27,7 +27,14 @@ from skvae._heterogeneous import LIKELIHOODS, per_column
 from skvae._likelihoods import lattice_variance
 from skvae._model import VAE
 from skvae._training import TrainConfig, TrainState, make_optimizer
-from skvae._utils import DTYPES, make_generator, resolve_device, to_tensor, warn
+from skvae._utils import (
+    DTYPES,
+    make_generator,
+    resolve_device,
+    spaced_rows,
+    to_tensor,
+    warn,
+)
 
 _MAX_SEED = np.iinfo(np.int32).max
 # early_stopping="auto" validates when the held-out part has this many rows
@@ -142,7 +149,7 @@ class _SetupMixin:
         if not (self._lattice_floor or module.likelihood.transforms_input):
             module.input_fill.copy_(torch.as_tensor(fill))  # X is not read
             return
-        rows = np.asarray(X[:: max(1, len(X) // 10_000)])
+        rows = spaced_rows(X)
         x = to_tensor(rows, self.device_, DTYPES[self.dtype])
         if self._lattice_floor:
             self._set_lattice_floor(x)

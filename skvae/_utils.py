@@ -138,6 +138,15 @@ def to_numpy(t, dtype):
     return t.detach().to("cpu").numpy().astype(dtype, copy=False)
 
 
+def spaced_rows(X, n=10_000):
+    """About ``n`` evenly spaced rows of ``X`` (all of them if fewer), in memory.
+
+    The sample the set-up statistics are taken from: reading every ``k``-th
+    row keeps a memory-mapped X on disk.
+    """
+    return np.asarray(X[:: max(1, len(X) // n)])
+
+
 def rows_per_block(numbers_per_row, budget=BLOCK_NUMBERS):
     """Rows per block whose largest tensor holds about ``budget`` numbers."""
     return max(1, budget // max(int(numbers_per_row), 1))

@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
+import pickle
 
 import pytest
 import torch
@@ -269,3 +270,51 @@ def test_per_feature_variance_floor_reaches_each_block_and_follows_the_buffer():
     fresh = VAE(cfg)
     fresh.load_state_dict(model.state_dict())
     assert torch.allclose(fresh.likelihood.blocks[2][0].floor, floor[2:])
+
+
+def test_fixed_variance_replaces_the_decoders_in_each_block_and_follows_the_buffer():
+    """``set_fixed_variance`` sets each column's variance for every z (0 keeps
+    the decoder's), also inside a per-column likelihood; no gradient reaches
+    the decoder's variance outputs of a fixed column; the likelihood follows
+    the buffer through ``.to``, ``load_state_dict`` and pickling."""
+    spec = ["gaussian", "poisson", "cauchy"]
+    cfg = VAEConfig(
+        n_features=3, n_components=2, hidden_layer_sizes=(8,), likelihood=spec
+    )
+    model = VAE(cfg, generator=torch.Generator().manual_seed(0))
+    gaussian, cauchy = model.likelihood.blocks[0][0], model.likelihood.blocks[2][0]
+    assert gaussian.fixed_variance is None  # unset: nothing in the training loop
+    model.set_fixed_variance([0.5, 0.0, 0.0])
+    z = torch.randn(4, 2, generator=torch.Generator().manual_seed(1))
+    out = model.decode(z)
+    var = model.likelihood.variance(out)
+    assert torch.equal(var[:, 0], torch.full((4,), 0.5))
+    assert var[:, 2].std() > 0  # the decoder's own, row by row
+    assert torch.isnan(var[:, 1]).all()  # a count has no variance parameter
+    x = torch.stack([out[:, 0], torch.ones(4), out[:, 4]], dim=1).detach()
+    lp = model.likelihood.log_prob(out, x)
+    # at the location: the density of N(0, 0.5), and 0 nats from the
+    # saturated term taken at the same variance
+    assert torch.allclose(lp[:, 0], torch.full((4,), -0.5 * math.log(math.pi)))
+    sat = model.likelihood.saturated_log_prob(x)
+    assert torch.allclose(lp[:, 0] - sat[:, 0], torch.zeros(4), atol=1e-6)
+    # one unit off the location: a residual of 1 / (2 * 0.5) nats more
+    lp = model.likelihood.log_prob(out, x + torch.tensor([1.0, 0.0, 0.0]))
+    assert torch.allclose(lp[:, 0], torch.full((4,), -0.5 * math.log(math.pi) - 1))
+    lp[:, 0].sum().backward()
+    grad = model.decoder[-1].weight.grad
+    # the outputs are [gaussian loc, gaussian raw, poisson, cauchy loc, raw]
+    assert grad[1].abs().sum() == 0 and grad[0].abs().sum() > 0
+    wide = model.to(torch.float64)
+    assert wide.likelihood.blocks[0][0].fixed_variance.dtype == torch.float64
+    fresh = VAE(cfg)
+    fresh.load_state_dict(model.state_dict())
+    assert torch.equal(
+        fresh.likelihood.blocks[0][0].fixed_variance, gaussian.fixed_variance
+    )
+    again = pickle.loads(pickle.dumps(model))
+    assert torch.equal(
+        again.likelihood.variance(again.decode(z.double()))[:, 0], var[:, 0].double()
+    )
+    model.set_fixed_variance(None)
+    assert cauchy.fixed_variance is None and gaussian.fixed_variance is None
