@@ -103,10 +103,10 @@ class Likelihood:
         """Bind the model's per-feature variance buffers (tensors of n_features).
 
         ``floor`` is each feature's variance floor; ``fixed``, if not None, a
-        variance that replaces the decoder's where it is positive (0 keeps
-        the decoder's). Only
-        likelihoods with a scale use them; the model calls this whenever its
-        buffers move (see ``VAE.set_var_floor`` and ``VAE.set_fixed_variance``).
+        variance that replaces the decoder's where it is positive (0 keeps the
+        decoder's). Only likelihoods with a scale use them; the model calls
+        this whenever its buffers move (see ``VAE.set_var_floor`` and
+        ``VAE.set_fixed_variance``).
         """
 
 
