@@ -20,7 +20,7 @@ distance, PCA reconstruction error and log-likelihood, and ECOD if PyOD (the
 ``bench`` extra) is installed.
 
 Run ``OMP_NUM_THREADS=1 python benchmarks/anomaly.py`` for the suite (about
-55 minutes on 2 cores), ``--sections fashion,digits`` for the images, or
+25 minutes on 2 cores), ``--sections fashion,digits`` for the images, or
 ``--quick`` for a smoke run. Writes benchmarks/results/anomaly.json.
 ``--half design`` runs one half, ``--sets cover,fault`` some sets;
 ``--combine A,B`` merges the suite results of earlier runs and reports them;
