@@ -17,9 +17,8 @@ Every argument after ``--without PART[,PART]`` goes to ``anomaly.py``.
 """
 
 import argparse
-import runpy
-import sys
-from pathlib import Path
+
+from _run import run_benchmark
 
 from skvae import VAEOutlierDetector
 
@@ -34,10 +33,7 @@ def main():
         if part not in PARTS:
             parser.error(f"unknown part {part!r}; choose from {', '.join(PARTS)}")
         setattr(VAEOutlierDetector, PARTS[part], False)
-    script = Path(__file__).resolve().parents[1] / "anomaly.py"
-    sys.argv = [str(script), *rest]
-    sys.path.insert(0, str(script.parent))  # its helpers, as when run directly
-    runpy.run_path(str(script), run_name="__main__")
+    run_benchmark("anomaly.py", rest)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,77 @@
+"""Issue 14 probe: the GridSearchCV time on breast cancer under parameter variants.
+
+The protocol of ``convergence.py``'s ``grid_speed``: ``GridSearchCV`` over
+``Pipeline(StandardScaler(), VAETransformer(random_state=0, **params))`` with
+n_components in (1, 2, 4, 8), 5 shuffled folds, all 569 rows; for each
+variant the seconds (refit included), the best mean held-out ELBO and the
+mean held-out ELBO of each size. Run::
+
+    OMP_NUM_THREADS=1 python benchmarks/experiments/grid_speed.py \\
+        --variant default '{}' --variant lr3e-3 '{"learning_rate_init": 3e-3}'
+"""
+
+# Authors: The skvae developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import argparse
+import json
+import sys
+import warnings
+from pathlib import Path
+
+from sklearn.datasets import load_breast_cancer
+from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skvae import VAETransformer
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _common import Timer, print_table, write_json
+
+GRID = [1, 2, 4, 8]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--variant",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "JSON"),
+        help="a name and the VAETransformer keyword arguments as JSON",
+    )
+    parser.add_argument("--output", default=None, help="results/NAME.json")
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+    X = load_breast_cancer().data
+    rows = []
+    for name, params in args.variant or [("default", "{}")]:
+        search = GridSearchCV(
+            make_pipeline(
+                StandardScaler(), VAETransformer(random_state=0, **json.loads(params))
+            ),
+            {"vaetransformer__n_components": GRID},
+            cv=KFold(5, shuffle=True, random_state=0),
+        )
+        with Timer() as t:
+            search.fit(X)
+        scores = search.cv_results_["mean_test_score"]
+        rows.append(
+            {
+                "variant": name,
+                "params": params,
+                "seconds": t.seconds,
+                "pick": search.best_params_["vaetransformer__n_components"],
+                "best score": float(search.best_score_),
+                **{f"k={k}": float(s) for k, s in zip(GRID, scores, strict=True)},
+            }
+        )
+        print_table(rows[-1:], list(rows[-1]))
+    print_table(rows, list(rows[0]))
+    if args.output:
+        write_json(args.output, {"rows": rows})
+
+
+if __name__ == "__main__":
+    main()
