@@ -1,6 +1,6 @@
 """Issue 14 probe: the GridSearchCV time on breast cancer under parameter variants.
 
-The protocol of ``convergence.py``'s ``grid_speed``: ``GridSearchCV`` over
+The search of ``convergence.py``'s ``grid_speed`` (``breast_cancer_search``) over
 ``Pipeline(StandardScaler(), VAETransformer(random_state=0, **params))`` with
 n_components in (1, 2, 4, 8), 5 shuffled folds, all 569 rows; for each
 variant the seconds (refit included), the best mean held-out ELBO and the
@@ -20,16 +20,12 @@ import warnings
 from pathlib import Path
 
 from sklearn.datasets import load_breast_cancer
-from sklearn.model_selection import GridSearchCV, KFold
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from skvae import VAETransformer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from _common import Timer, print_table, write_json
-
-GRID = [1, 2, 4, 8]
+from _common import print_table, write_json
+from convergence import SPEED_GRID, breast_cancer_search
 
 
 def main():
@@ -47,24 +43,17 @@ def main():
     X = load_breast_cancer().data
     rows = []
     for name, params in args.variant or [("default", "{}")]:
-        search = GridSearchCV(
-            make_pipeline(
-                StandardScaler(), VAETransformer(random_state=0, **json.loads(params))
-            ),
-            {"vaetransformer__n_components": GRID},
-            cv=KFold(5, shuffle=True, random_state=0),
-        )
-        with Timer() as t:
-            search.fit(X)
+        vae = VAETransformer(random_state=0, **json.loads(params))
+        search, seconds = breast_cancer_search(vae, X)
         scores = search.cv_results_["mean_test_score"]
         rows.append(
             {
                 "variant": name,
                 "params": params,
-                "seconds": t.seconds,
+                "seconds": seconds,
                 "pick": search.best_params_["vaetransformer__n_components"],
                 "best score": float(search.best_score_),
-                **{f"k={k}": float(s) for k, s in zip(GRID, scores, strict=True)},
+                **{f"k={k}": float(s) for k, s in zip(SPEED_GRID, scores, strict=True)},
             }
         )
         print_table(rows[-1:], list(rows[-1]))

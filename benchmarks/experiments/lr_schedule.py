@@ -28,9 +28,6 @@ import sys
 import warnings
 from pathlib import Path
 
-import numpy as np
-from sklearn.model_selection import KFold
-
 import skvae._base
 import skvae._training
 
@@ -60,20 +57,6 @@ def scheduled_train(decays, factor):
     return train
 
 
-def folds_of(name):
-    """``convergence.run_set``'s folds of a set, and its latent size."""
-    loader, k = convergence.SETS[name]
-    X = loader()
-    if X.shape[0] > 1500:
-        X = X[np.random.RandomState(0).choice(X.shape[0], 1500, replace=False)]
-    bernoulli = name in convergence.BERNOULLI_SETS
-    if not bernoulli:
-        X = X[:, X.std(axis=0) > 0]
-    splits = KFold(3, shuffle=True, random_state=0).split(X)
-    folds = [convergence._prepare(X[tr], X[te], bernoulli) for tr, te in splits]
-    return folds, min(k, X.shape[1]), bernoulli
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--decays", type=int, default=2)
@@ -90,7 +73,7 @@ def main():
     }
     rows = []
     for name in args.sets:
-        folds, k, bernoulli = folds_of(name)
+        _, folds, k, bernoulli = convergence.load_set(name, 3, 1500)
         base = {"likelihood": "bernoulli"} if bernoulli else {}
         make = functools.partial(convergence._vae, k, **base)
         result = convergence._evaluate(make, folds, 100)
