@@ -216,6 +216,8 @@ def summarise(results, names):
             for row in run:
                 if row["method"] != "elbo_check":
                     by_method.setdefault(row["method"], []).append(row)
+        if not by_method:  # a cell run for the ELBO check only (--only none)
+            continue
         best = min(np.mean([r["rmse"] for r in v]) for v in by_method.values())
         for method, rs in by_method.items():
             rmse = [r["rmse"] for r in rs]
@@ -289,7 +291,9 @@ def main():
             if (name, rate) in kept:
                 runs = _merged(kept[(name, rate)], runs)
             results[(name, rate)] = runs
-            print_table(summarise({(name, rate): runs}, [name]), COLUMNS)
+            cell = summarise({(name, rate): runs}, [name])
+            if cell:  # empty when only the ELBO check ran (--only none)
+                print_table(cell, COLUMNS)
             write_json(args.output, _payload(results, args))
     for half, names in (("design", DESIGN), ("report", REPORT)):
         table = summarise(results, names)

@@ -79,15 +79,17 @@ class ImportanceSampling:
         ``log_w = log p(x_obs | z_k) + log p(z_k) - log q(z_k)`` of shape (c, n)
         and the decoder's output ``out`` for those draws, ``c`` draws a chunk;
         returned with the mask of observed entries and K. The proposal q is
-        q(z | x) with the holes at ``input_fill``, or, given
-        ``proposal_inputs`` (m encoder inputs of the shape of ``x``, without
-        NaN), the equal mixture of q(z | e) over them: draws are split into m
+        q(z | x) as :meth:`encode` computes it, or, given ``proposal_inputs``
+        (m rows of the shape of ``x``, each encoded as :meth:`encode` does),
+        the equal mixture of q(z | e) over them: draws are split into m
         consecutive groups, one a component, and weighted by the mixture's
         density (deterministic-mixture weights, Owen & Zhou, 2000).
         """
         x_in, mask = self.observed(x)
-        inputs = [x_in] if proposal_inputs is None else proposal_inputs
-        encoded = [self._encode(e) for e in inputs]
+        if proposal_inputs is None:
+            encoded = [self._encode(x_in, mask)]
+        else:
+            encoded = [self._encode(*self.observed(e)) for e in proposal_inputs]
         loc = torch.stack([loc for loc, _ in encoded])  # (m, n, k)
         log_scale = torch.stack([log_scale for _, log_scale in encoded])
         if eps is None:
@@ -188,7 +190,7 @@ class ImportanceSampling:
                 x, n_samples, eps, generator, None, None, proposal
             )
             mean = _conditional_mean(self.likelihood, chunks)
-            proposal = [x_in, torch.where(mask, x_in, mean.to(x_in.dtype))]
+            proposal = [x, torch.where(mask, x, mean.to(x.dtype))]
         chunks, _, _ = self._importance_weights(
             x, n_samples, eps, generator, None, None, proposal
         )

@@ -176,6 +176,12 @@ class VAE(FeatureBuffers, ImportanceSampling, nn.Module):
     def encode(self, x):
         """Compute the parameters of q(z | x): the mean and the log standard deviation.
 
+        A missing entry (NaN) enters the encoder at ``input_fill``, and the
+        deviations of the row's observed entries from ``input_fill`` are
+        scaled by ``n_features / n_observed`` (inverted dropout), so that rows
+        with and without holes reach the encoder at the same expected size.
+        A complete row is encoded as it is.
+
         {x_tensor}
 
         Returns
@@ -193,7 +199,7 @@ class VAE(FeatureBuffers, ImportanceSampling, nn.Module):
         >>> loc.shape, log_scale.shape
         (torch.Size([50, 2]), torch.Size([50, 2]))
         """
-        return self._encode(self.observed(x)[0])
+        return self._encode(*self.observed(x))
 
     @fill
     def observed(self, x):
@@ -204,7 +210,9 @@ class VAE(FeatureBuffers, ImportanceSampling, nn.Module):
         Returns
         -------
         x_in : Tensor of the shape of ``x``
-            The encoder's input.
+            ``x`` with its holes at ``input_fill``: the likelihood's input,
+            and the encoder's once :meth:`encode` has rescaled a row with
+            holes.
         mask : Tensor of bool of the shape of ``x``
             True where ``x`` is observed.
 
@@ -224,10 +232,22 @@ class VAE(FeatureBuffers, ImportanceSampling, nn.Module):
         """Per-feature log p(x_j | z), 0 for the missing entries."""
         return torch.where(mask, self.likelihood.log_prob(out, x_in), 0.0)
 
-    def _encode(self, x_in):
-        h = x_in
-        if self.likelihood.transforms_input:
-            h = (self.likelihood.features(x_in) - self.feature_loc) / self.feature_scale
+    def _encoder_input(self, x_in):
+        if not self.likelihood.transforms_input:
+            return x_in
+        return (self.likelihood.features(x_in) - self.feature_loc) / self.feature_scale
+
+    def _encode(self, x_in, mask=None):
+        h = self._encoder_input(x_in)
+        if mask is not None:
+            # Inverted dropout: a row's deviation from the holes' input is
+            # scaled by d / (its observed count), so that rows with and
+            # without holes reach the first layer at the same expected size
+            # (an encoder trained on rows with holes then encodes complete
+            # rows as it should, and vice versa). A complete row: factor 1.
+            hole = self._encoder_input(self.input_fill.to(x_in.dtype)[None])
+            count = mask.sum(-1, keepdim=True).to(h.dtype)
+            h = h + (h - hole) * (mask.shape[-1] / count - 1.0)
         # .to(x.dtype): under autocast the network may run in bfloat16; the
         # distributions' parameters come back in the data's precision.
         loc, log_scale = self.encoder(h).to(x_in.dtype).chunk(2, dim=-1)
@@ -326,7 +346,7 @@ class VAE(FeatureBuffers, ImportanceSampling, nn.Module):
 
     def _elbo_terms(self, x, n_samples, eps, generator, prior):
         x_in, mask = self.observed(x)
-        loc, log_scale = self._encode(x_in)
+        loc, log_scale = self._encode(x_in, mask)
         if eps is None:
             eps = self._noise((n_samples, *loc.shape), generator, loc)
         z = loc + torch.exp(log_scale) * eps

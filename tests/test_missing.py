@@ -79,7 +79,11 @@ def test_the_masked_elbo_is_the_elbo_of_the_sub_model_on_the_observed_columns():
     """Linear-Gaussian case, in closed form: drop the missing columns' weights.
 
     With a linear encoder, a hole at ``input_fill`` adds ``W[:, j] * fill_j`` to
-    the encoder's bias; the decoder's rows for the missing columns drop out.
+    the encoder's bias, and the observed entries' deviations from the fill are
+    scaled by c = d / |observed| (inverted dropout): the sub-model's encoder
+    weights are ``c * W[:, observed]`` and its bias gains
+    ``-(c - 1) * W[:, observed] @ fill[observed]``. The decoder's rows for the
+    missing columns drop out.
     """
     d, k, observed = 5, 2, [0, 2, 3]
     missing = [1, 4]
@@ -102,10 +106,13 @@ def test_the_masked_elbo_is_the_elbo_of_the_sub_model_on_the_observed_columns():
         dtype=torch.float64,
     ).requires_grad_(False)
     enc, dec = full.encoder[0], full.decoder[0]
+    fill, c = full.input_fill, d / len(observed)
     with torch.no_grad():
-        sub.encoder[0].weight.copy_(enc.weight[:, observed])
+        sub.encoder[0].weight.copy_(c * enc.weight[:, observed])
         sub.encoder[0].bias.copy_(
-            enc.bias + enc.weight[:, missing] @ full.input_fill[missing]
+            enc.bias
+            + enc.weight[:, missing] @ fill[missing]
+            - (c - 1) * enc.weight[:, observed] @ fill[observed]
         )
         sub.decoder[0].weight.copy_(dec.weight[observed])
         sub.decoder[0].bias.copy_(dec.bias[observed])
@@ -121,14 +128,22 @@ def test_the_masked_elbo_is_the_elbo_of_the_sub_model_on_the_observed_columns():
     )
 
 
-def test_the_encoder_sees_a_hole_as_input_fill(model):
+def test_the_encoder_sees_a_hole_at_input_fill_and_rescales_the_rest(model):
+    """Inverted dropout: deviations from the fill scaled by d / n_observed."""
     x = _rows(3)
+    fill = model.input_fill
     holes = x.clone()
     holes[:, 1] = float("nan")
-    filled = x.clone()
-    filled[:, 1] = model.input_fill[1]
-    for a, b in zip(model.encode(holes), model.encode(filled), strict=True):
-        assert torch.equal(a, b)
+    scaled = fill + (x - fill) * (5 / 4)
+    scaled[:, 1] = fill[1]
+    loc, log_scale = model.encoder(scaled).chunk(2, dim=-1)
+    got = model.encode(holes)
+    assert_allclose(got[0], loc)
+    assert_allclose(got[1], log_scale)
+    # a complete row is encoded exactly as the network computes it
+    loc, log_scale = model.encoder(x).chunk(2, dim=-1)
+    assert torch.equal(model.encode(x)[0], loc)
+    assert torch.equal(model.encode(x)[1], log_scale)
 
 
 def test_a_hole_removes_exactly_its_term_from_each_importance_weight(model):
@@ -194,10 +209,9 @@ def test_a_mixture_of_one_proposal_twice_is_that_proposal(model):
     x = _rows(6)
     x[:, 3] = float("nan")
     eps = _eps(model, 8)
-    x_in, _ = model.observed(x)
     plain, _, _ = model._importance_weights(x, None, eps, None, None, None)
     twice, _, _ = model._importance_weights(
-        x, None, eps, None, None, None, proposal_inputs=[x_in, x_in]
+        x, None, eps, None, None, None, proposal_inputs=[x, x]
     )
     for (a, out_a), (b, out_b) in zip(plain, twice, strict=True):
         assert_allclose(b, a, rtol=1e-12)
@@ -210,8 +224,8 @@ def test_mixture_weights_are_the_closed_form_and_chunk_free(model, monkeypatch):
     x[:, 0] = float("nan")
     eps = _eps(model, 6)
     x_in, mask = model.observed(x)
-    other = torch.where(mask, x_in, 1.5)
-    inputs = [x_in, other]
+    other = torch.where(mask, x, 1.5)  # a complete row: encoded as it is
+    inputs = [x, other]
     (log_w, _), *_ = model._importance_weights(
         x, None, eps, None, None, None, proposal_inputs=inputs
     )[0]
@@ -273,12 +287,13 @@ def test_transformer_fits_transforms_and_scores_data_with_holes(low_rank):
     vae = VAETransformer(2, random_state=0, **FAST).fit(X_holes)
     assert vae.__sklearn_tags__().input_tags.allow_nan
     assert_allclose(vae.module_.input_fill.numpy(), np.nanmean(X_holes, 0), rtol=1e-6)
-    # a hole is encoded as its column's mean
+    # a hole is encoded as its column's mean, the observed deviations from the
+    # means scaled by d / n_observed: as the complete row so made
     row = X_holes[:1].copy()
     row[0, 1] = np.nan
-    at_mean = row.copy()
-    at_mean[0, 1] = np.nanmean(X_holes[:, 1])
-    assert_allclose(vae.transform(row), vae.transform(at_mean), rtol=1e-6)
+    fill, observed = np.nanmean(X_holes, 0), ~np.isnan(row)
+    scaled = np.where(observed, fill + (row - fill) * 6 / observed.sum(), fill)
+    assert_allclose(vae.transform(row), vae.transform(scaled), rtol=1e-5)
     scores = vae.score_samples(X_holes)
     assert np.isfinite(scores).all()
     per_feature = vae.score_samples_per_feature(X_holes)
