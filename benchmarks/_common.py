@@ -39,7 +39,9 @@ def write_json(name, payload):
 
 
 def print_table(rows, columns):
-    """Print a list of dicts as a fixed-width table."""
+    """Print a list of dicts as a fixed-width table (nothing for no rows)."""
+    if not rows:
+        return
     widths = {c: max(len(c), *(len(_fmt(r.get(c))) for r in rows)) for c in columns}
     print("  ".join(c.ljust(widths[c]) for c in columns))
     print("  ".join("-" * widths[c] for c in columns))

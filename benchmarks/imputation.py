@@ -145,10 +145,15 @@ def _mask(shape, rate, rng):
     return holes
 
 
-def run_one(X, y, rate, seed, args):
+def prepare(X, y, rate, seed, max_rows):
+    """One seed's split and MCAR holes, standardised with the observed training entries.
+
+    At most ``max_rows`` rows; a 70/30 split (stratified by ``y`` if given).
+    Returns ``Z``, ``Z_holes`` (NaN at the holes), ``holes``, ``y``, ``tr``, ``te``.
+    """
     rng = np.random.RandomState(seed)
-    if len(X) > args.max_rows:
-        keep = np.sort(rng.choice(len(X), args.max_rows, replace=False))
+    if len(X) > max_rows:
+        keep = np.sort(rng.choice(len(X), max_rows, replace=False))
         X, y = X[keep], None if y is None else y[keep]
     idx = np.arange(len(X))
     tr, te = train_test_split(idx, test_size=0.3, random_state=seed, stratify=y)
@@ -157,7 +162,11 @@ def run_one(X, y, rate, seed, args):
     mean = np.nanmean(X_holes[tr], axis=0)
     sd = np.nanstd(X_holes[tr], axis=0)
     sd[sd == 0] = 1.0
-    Z, Z_holes = (X - mean) / sd, (X_holes - mean) / sd
+    return (X - mean) / sd, (X_holes - mean) / sd, holes, y, tr, te
+
+
+def run_one(X, y, rate, seed, args):
+    Z, Z_holes, holes, y, tr, te = prepare(X, y, rate, seed, args.max_rows)
     args.d = X.shape[1]
     rows = []
     for name, make in methods(args).items():
@@ -291,9 +300,7 @@ def main():
             if (name, rate) in kept:
                 runs = _merged(kept[(name, rate)], runs)
             results[(name, rate)] = runs
-            cell = summarise({(name, rate): runs}, [name])
-            if cell:  # empty when only the ELBO check ran (--only none)
-                print_table(cell, COLUMNS)
+            print_table(summarise({(name, rate): runs}, [name]), COLUMNS)
             write_json(args.output, _payload(results, args))
     for half, names in (("design", DESIGN), ("report", REPORT)):
         table = summarise(results, names)

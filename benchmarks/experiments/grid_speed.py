@@ -47,8 +47,16 @@ def main():
     warnings.simplefilter("ignore")
     X = load_breast_cancer().data
     variants = args.variant or [("default", "{}")]
-    rows = one_fit(X, variants) if args.one_fit else []
-    for name, params in [] if args.one_fit else variants:
+    rows = (one_fit if args.one_fit else searches)(X, variants)
+    print_table(rows, list(rows[0]))
+    if args.output:
+        write_json(args.output, {"rows": rows})
+
+
+def searches(X, variants):
+    """The breast-cancer search of each variant: seconds, pick, scores."""
+    rows = []
+    for name, params in variants:
         vae = VAETransformer(random_state=0, **json.loads(params))
         search, seconds = breast_cancer_search(vae, X)
         scores = search.cv_results_["mean_test_score"]
@@ -63,9 +71,7 @@ def main():
             }
         )
         print_table(rows[-1:], list(rows[-1]))
-    print_table(rows, list(rows[0]))
-    if args.output:
-        write_json(args.output, {"rows": rows})
+    return rows
 
 
 def one_fit(X, variants):

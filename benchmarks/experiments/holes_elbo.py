@@ -8,9 +8,9 @@ This script measures what that does on wide tables outside the imputation
 benchmark's report half: for each table and seed, ``VAETransformer(d // 2)``
 is fitted on the complete training rows and on the same rows with 20 % holes,
 each with and without the scaling, and scored (``score``, the ELBO) on the
-complete test rows. The protocol is ``imputation.py``'s ELBO check: at most
-2,000 rows, a 70/30 split, columns standardised with the observed training
-entries. Run::
+complete test rows: ``imputation.py``'s ELBO check on its preparation (at
+most 2,000 rows, a 70/30 split, columns standardised with the observed
+training entries). Run::
 
     SKVAE_DATA=../shared/data OMP_NUM_THREADS=1 python \\
         benchmarks/experiments/holes_elbo.py --output holes_elbo
@@ -25,14 +25,13 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from sklearn.model_selection import train_test_split
 
-from skvae import VAETransformer
 from skvae._model import VAE
 from skvae.datasets import load_adbench, load_odds
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _common import print_table, write_json
+from imputation import _elbo_loss, prepare
 
 SETS = {
     "waveform": lambda: load_adbench("waveform")[0],
@@ -48,24 +47,12 @@ def _unscaled(self, x_in, mask=None):
 
 
 def elbos(X, seed):
-    """Held-out ELBO of complete rows: trained complete, and with holes."""
-    rng = np.random.RandomState(seed)
-    if len(X) > 2000:
-        X = X[np.sort(rng.choice(len(X), 2000, replace=False))]
-    tr, te = train_test_split(np.arange(len(X)), test_size=0.3, random_state=seed)
-    holes = rng.rand(*X.shape) < 0.2
-    holes[holes.all(axis=1), 0] = False
-    X_holes = np.where(holes, np.nan, X)
-    mean = np.nanmean(X_holes[tr], axis=0)
-    sd = np.nanstd(X_holes[tr], axis=0)
-    sd[sd == 0] = 1.0
-    Z, Z_holes = (X - mean) / sd, (X_holes - mean) / sd
+    """``imputation.py``'s ELBO check, without and with the scaling."""
+    Z, Z_holes, _, _, tr, te = prepare(X, None, 0.2, seed, 2000)
     out = {}
     for scaled in (False, True):
         VAE._encode = _encode if scaled else _unscaled
-        for kind, data in (("complete", Z[tr]), ("holes", Z_holes[tr])):
-            vae = VAETransformer(max(1, Z.shape[1] // 2), random_state=seed)
-            out[(kind, scaled)] = vae.fit(data).score(Z[te])
+        out[scaled] = _elbo_loss(Z, Z_holes, tr, te, seed)
     VAE._encode = _encode
     return out
 
@@ -88,11 +75,11 @@ def main():
                     "set": name,
                     "d": X.shape[1],
                     "seed": seed,
-                    "complete": e[("complete", True)],
-                    "holes, unscaled": e[("holes", False)],
-                    "holes, scaled": e[("holes", True)],
+                    "complete": e[True]["complete"],
+                    "holes, unscaled": e[False]["holes"],
+                    "holes, scaled": e[True]["holes"],
                     # the scaling does nothing to complete rows: same fit
-                    "complete, unscaled": e[("complete", False)],
+                    "complete, unscaled": e[False]["complete"],
                 }
             )
             print_table(rows[-1:], list(rows[-1]))
