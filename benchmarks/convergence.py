@@ -59,7 +59,12 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from skvae import VAETransformer
-from skvae._budget import auto_batch_size, auto_max_iter, auto_patience, n_validation
+from skvae._estimators._budget import (
+    auto_batch_size,
+    auto_max_iter,
+    auto_patience,
+    n_validation,
+)
 from skvae.datasets import (
     DataNotFoundError,
     load_frey_faces,
@@ -136,7 +141,7 @@ def _evaluate(make, folds, n_iwae):
             est.fit(X_train)
         seconds.append(t.seconds)
         elbo.append(est.score(X_test))
-        est.set_params(score_method="iwae", n_score_samples=n_iwae)
+        est.set_params(score_method="iwae", n_score_draws=n_iwae)
         iwae.append(est.score(X_test))
     return {
         "elbo": float(np.mean(elbo)),

@@ -115,7 +115,7 @@ def methods(args):
             hidden_layer_sizes=(128, 128, 128),
             activation="tanh",
             objective="iwae",
-            n_train_samples=20,
+            n_train_draws=20,
             batch_size=64,
             random_state=seed,
         )

@@ -1,7 +1,7 @@
 """The IWAE training objective against the ELBO, on binarized MNIST (issue #15).
 
 Both fits use the same network, seed and number of epochs (no early stopping,
-so the budgets are equal in epochs); only ``objective`` and ``n_train_samples``
+so the budgets are equal in epochs); only ``objective`` and ``n_train_draws``
 differ. Reported per objective: held-out log p(x) estimated by IWAE with many
 importance samples (nats per image, higher is better; the spread is the gap
 between two random halves of the test subset), the held-out ELBO, and the fit
@@ -52,19 +52,17 @@ def main():
             args.n_components,
             likelihood="bernoulli",
             objective=objective,
-            n_train_samples=k,
+            n_train_draws=k,
             max_iter=args.epochs,
             early_stopping=False,
-            n_score_samples=args.k_eval,
+            n_score_draws=args.k_eval,
             random_state=0,
         )
         with Timer() as t, warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             vae.fit(train)
         log_px = vae.set_params(score_method="iwae").score_samples(test)
-        elbo = vae.set_params(score_method="elbo", n_score_samples=10).score_samples(
-            test
-        )
+        elbo = vae.set_params(score_method="elbo", n_score_draws=10).score_samples(test)
         rows.append(
             {
                 "objective": objective,

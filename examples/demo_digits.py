@@ -40,7 +40,7 @@ def main(output="skvae_digits_demo.png", max_iter="auto"):
     vae.fit(X_train)
     seconds = time.perf_counter() - tic
     elbo = vae.score(X_test)
-    iwae = vae.set_params(score_method="iwae", n_score_samples=500).score(X_test)
+    iwae = vae.set_params(score_method="iwae", n_score_draws=500).score(X_test)
     print(f"fitted {vae.n_iter_} epochs in {seconds:.1f} s on {vae.device_}")
     print(f"held-out ELBO:               {elbo:8.3f} nats per digit")
     print(f"held-out log p(x) (IWAE-500): {iwae:8.3f} nats per digit")

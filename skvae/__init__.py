@@ -3,27 +3,24 @@
 # Authors: The skvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from skvae._config import VAEConfig
-from skvae._model import VAE
-from skvae._priors import MixturePrior
-from skvae._utils import DeviceWarning
 from skvae._version import __version__
+from skvae.core import VAE, DeviceWarning, MixturePrior, VAEConfig
 
-# The face needs scikit-learn; it is imported on first use so that the torch
-# core (VAE, VAEConfig, MixturePrior) stays usable without scikit-learn.
-_FACE = {
-    "VAETransformer": "skvae._estimator",
-    "VAEOutlierDetector": "skvae._outlier",
-    "VAEImputer": "skvae._imputer",
-    "load": "skvae._load",
+# The estimators need scikit-learn; they are imported on first use so that the
+# torch core (skvae.core) stays usable without scikit-learn.
+_ESTIMATORS = {
+    "VAETransformer": "skvae._estimators._transformer",
+    "VAEOutlierDetector": "skvae._estimators._outlier",
+    "VAEImputer": "skvae._estimators._imputer",
+    "load": "skvae._estimators._load",
 }
 
 
 def __getattr__(name):
-    if name in _FACE:
+    if name in _ESTIMATORS:
         import importlib
 
-        return getattr(importlib.import_module(_FACE[name]), name)
+        return getattr(importlib.import_module(_ESTIMATORS[name]), name)
     raise AttributeError(f"module 'skvae' has no attribute {name!r}")
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from skvae._docs import fill
+from skvae.core._docs import filler
 
 __all__ = [
     "ADBENCH_NAMES",
@@ -44,6 +44,49 @@ __all__ = [
     "load_mnist",
     "load_odds",
 ]
+
+# Docstring snippets of the loaders (see skvae.core._docs.filler).
+_SNIPPETS = {
+    "data_home": """\
+Parameters
+----------
+data_home : str or path-like, default=None
+    Folder holding the data; see :func:`get_data_home`.""",
+    "labelled_parameters": """\
+Parameters
+----------
+name : str
+    The data set, one of the collection's names (``ODDS_NAMES`` or
+    ``ADBENCH_NAMES``).
+
+data_home : str or path-like, default=None
+    Folder holding the data; see :func:`get_data_home`.""",
+    "labelled_raises": """\
+Raises
+------
+ValueError
+    If ``name`` is not one of the collection's names.
+DataNotFoundError
+    If the file is not in the data home.""",
+    "labelled_returns": """\
+Returns
+-------
+X : ndarray of shape (n_samples, n_features)
+    The samples, normal and anomalous together.
+y : ndarray of shape (n_samples,)
+    1 for an anomaly (an outlier), 0 for a normal sample.""",
+    "data_not_found": """\
+Raises
+------
+DataNotFoundError
+    If the file is not in the data home.""",
+    "mnist_returns": """\
+Returns
+-------
+X_train, y_train, X_test, y_test : ndarray
+    Images of shape (60000, 784) and (10000, 784) with their labels.""",
+}
+fill = filler(_SNIPPETS)
 
 MIXED_NAMES = ("adult", "breast_wisconsin", "default_credit", "letter", "wine_quality")
 
@@ -328,17 +371,18 @@ def load_mixed(name, data_home=None):
     types = dict(zip(kinds["column"], kinds["type"], strict=True))
     for column, kind in types.items():
         values = frame[column]
-        if kind in ("cat", "ordinal"):
+        ordered = _ORDERED_CATEGORY.get(kind)
+        if ordered is not None:
             codes = values.astype("Int64")
             levels = sorted(codes.dropna().unique().tolist())
-            frame[column] = pd.Categorical(
-                codes, categories=levels, ordered=kind == "ordinal"
-            )
-        elif kind == "count":
-            frame[column] = values.astype("Int64")
+            frame[column] = pd.Categorical(codes, categories=levels, ordered=ordered)
         else:
-            frame[column] = values.astype("float64")
+            frame[column] = values.astype("Int64" if kind == "count" else "float64")
     return frame, types
+
+
+# The types file's category types, and whether their levels are ordered.
+_ORDERED_CATEGORY = {"cat": False, "ordinal": True}
 
 
 def _read_idx(path):

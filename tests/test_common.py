@@ -37,8 +37,8 @@ def expected_failed_checks(estimator):
         # ("auto", the float64 instance) may rightly flag no point at all, and
         # check_outliers_fit_predict wants both labels.
         VAEOutlierDetector(dtype="float32", contamination=0.1, **FAST),
-        VAEImputer(dtype="float64", n_importance_samples=20, **FAST),
-        VAEImputer(dtype="float32", n_importance_samples=20, **FAST),
+        VAEImputer(dtype="float64", n_importance_draws=20, **FAST),
+        VAEImputer(dtype="float32", n_importance_draws=20, **FAST),
     ],
     expected_failed_checks=expected_failed_checks,
 )

@@ -10,9 +10,18 @@ import pytest
 import torch
 from scipy import stats
 
-from skvae._discrete import Categorical, NegativeBinomial, Ordinal, Poisson
-from skvae._heterogeneous import MAX_LEVELS, Heterogeneous, build_likelihood, parse_spec
-from skvae._likelihoods import LogNormal, standard_gamma
+from skvae.core.likelihoods import (
+    MAX_LEVELS,
+    Categorical,
+    Heterogeneous,
+    LogNormal,
+    NegativeBinomial,
+    Ordinal,
+    Poisson,
+    build_likelihood,
+    parse_spec,
+)
+from skvae.core.likelihoods._base import standard_gamma
 
 SOFTPLUS_INV_2 = math.log(math.e**2 - 1.0)  # softplus(.) = 2
 
@@ -22,7 +31,7 @@ def _gen(seed=0):
 
 
 def test_poisson_log_prob_mean_and_draws():
-    lik = Poisson()
+    lik = Poisson(3)
     log_rate = torch.tensor([[-1.0, 0.5, 2.0]], dtype=torch.float64)
     x = torch.tensor([[0.0, 3.0, 11.0]], dtype=torch.float64)
     expected = stats.poisson.logpmf(x.numpy(), np.exp(log_rate.numpy()))
@@ -39,7 +48,7 @@ def test_poisson_log_prob_mean_and_draws():
 
 
 def test_negative_binomial_log_prob_and_moments():
-    lik = NegativeBinomial()
+    lik = NegativeBinomial(3)
     log_mu = torch.tensor([[0.0, 1.5, 3.0]], dtype=torch.float64)
     raw = torch.full((1, 3), SOFTPLUS_INV_2, dtype=torch.float64)
     out = torch.cat([log_mu, raw], -1)
@@ -61,8 +70,8 @@ def test_negative_binomial_tends_to_poisson():
     log_mu = torch.full_like(x, math.log(4.0))
     out = torch.cat([log_mu, torch.full_like(x, 1e7)], -1)  # phi = 1e7
     np.testing.assert_allclose(
-        NegativeBinomial().log_prob(out, x).numpy(),
-        Poisson().log_prob(log_mu, x).numpy(),
+        NegativeBinomial(20).log_prob(out, x).numpy(),
+        Poisson(20).log_prob(log_mu, x).numpy(),
         atol=1e-5,
     )
 
@@ -78,7 +87,7 @@ def test_standard_gamma_moments_and_reproducibility(shape):
 
 
 def test_lognormal_is_a_density_of_x():
-    lik = LogNormal(var_floor=0.0)
+    lik = LogNormal(2, var_floor=0.0).double()
     loc = torch.tensor([[0.5, 2.0]], dtype=torch.float64)
     out = torch.cat([loc, torch.full_like(loc, SOFTPLUS_INV_2)], -1)  # var = 2
     x = torch.tensor([[0.0, 7.5]], dtype=torch.float64)
@@ -90,7 +99,8 @@ def test_lognormal_is_a_density_of_x():
     # a density on x > -1: it integrates to 1 there
     grid = torch.linspace(-1 + 1e-9, 2000.0, 2_000_001, dtype=torch.float64)
     grid = grid.view(-1, 1)
-    density = lik.log_prob(out[:, [0, 2]].expand(len(grid), 2), grid).exp()
+    one = LogNormal(1, var_floor=0.0).double()
+    density = one.log_prob(out[:, [0, 2]].expand(len(grid), 2), grid).exp()
     assert torch.trapezoid(density[:, 0], grid[:, 0]).item() == pytest.approx(
         1.0, abs=1e-3
     )
@@ -102,7 +112,7 @@ def test_lognormal_is_a_density_of_x():
 
 
 def test_categorical_log_prob_mode_probabilities_and_draws():
-    lik = Categorical(3)
+    lik = Categorical(1, 3)
     logits = torch.tensor([[0.0, 1.0, -1.0]], dtype=torch.float64)
     probs = np.exp(logits.numpy()) / np.exp(logits.numpy()).sum()
     for level in range(3):
@@ -128,11 +138,11 @@ def test_categorical_log_prob_mode_probabilities_and_draws():
 
 def test_heterogeneous_log_prob_is_the_sum_of_per_column_closed_forms():
     specs = ["gaussian", "categorical:3", "poisson", "gaussian", "negbin", "bernoulli"]
-    lik = build_likelihood(specs, var_floor=0.0)
+    lik = build_likelihood(specs, var_floor=0.0).double()
     assert isinstance(lik, Heterogeneous)
     # blocks: gaussian (2 cols x 2), categorical (3), poisson (1), negbin (2), bern (1)
-    assert lik.n_outputs(6) == 4 + 3 + 1 + 2 + 1
-    assert lik.n_inputs(6) == 2 + 3 + 1 + 1 + 1
+    assert lik.n_outputs == 4 + 3 + 1 + 2 + 1
+    assert lik.n_inputs == 2 + 3 + 1 + 1 + 1
     out = torch.randn(2, 11, generator=_gen(6), dtype=torch.float64)
     x = torch.tensor(
         [[0.3, 2.0, 4.0, -1.0, 7.0, 1.0], [1.1, 0.0, 0.0, 0.5, 1.0, 0.0]],
@@ -177,30 +187,30 @@ def test_heterogeneous_round_trips_through_pickle():
 
 
 def test_level_limit_is_stated():
-    assert parse_spec("categorical:5") == ("categorical", 5)
+    assert parse_spec("categorical:5") == (Categorical, 5)
     with pytest.raises(ValueError, match=f"2 to {MAX_LEVELS} levels"):
         parse_spec(f"categorical:{MAX_LEVELS + 1}")
 
 
 def test_counts_reject_negative_values():
-    assert "non-negative" in Poisson().support_error(-1.0, 3.0)
-    assert "non-negative" in LogNormal().support_error(-0.5, 3.0)
-    assert NegativeBinomial().support_error(0.0, 3.0) is None
+    assert "non-negative" in Poisson(1).support_error(-1.0, 3.0)
+    assert "non-negative" in LogNormal(1).support_error(-0.5, 3.0)
+    assert NegativeBinomial(1).support_error(0.0, 3.0) is None
 
 
 def test_marginal_params_fit_each_column():
     gen = _gen(9)
     x = torch.poisson(torch.full((20_000, 1), 6.0), generator=gen).double()
     np.testing.assert_allclose(
-        Poisson().marginal_params(x).exp().numpy(), x.mean(0).numpy()
+        Poisson(1).marginal_params(x).exp().numpy(), x.mean(0).numpy()
     )
     codes = torch.tensor([[0.0]] * 10 + [[2.0]] * 30)
-    probs = torch.softmax(Categorical(3).marginal_params(codes), 0)
+    probs = torch.softmax(Categorical(1, 3).marginal_params(codes), 0)
     assert probs.argmax().item() == 2 and probs[1] < probs[0] < probs[2]
 
 
 def test_ordinal_is_a_cumulative_logit_model():
-    lik = Ordinal(4)
+    lik = Ordinal(1, 4)
     eta = torch.tensor([[0.3], [-2.0]], dtype=torch.float64)
     raw = torch.tensor([[-1.0, 0.0, 1.0], [-1.0, 0.0, 1.0]], dtype=torch.float64)
     out = torch.cat([eta, raw], -1)
@@ -241,10 +251,10 @@ def test_category_columns_with_the_same_levels_are_one_block(kind):
     specs = [f"{kind}:3", "gaussian", f"{kind}:3", f"{kind}:4", f"{kind}:3"]
     lik = build_likelihood(specs, var_floor=0.0)
     assert len(lik.blocks) == 3  # the three 3-level columns, gaussian, 4 levels
-    assert lik.n_outputs(5) == 3 * 3 + 2 + 4
+    assert lik.n_outputs == 3 * 3 + 2 + 4
     one = {3: build_likelihood([f"{kind}:3"]), 4: build_likelihood([f"{kind}:4"])}
     gen = _gen(11)
-    out = torch.randn(7, 2, lik.n_outputs(5), generator=gen, dtype=torch.float64)
+    out = torch.randn(7, 2, lik.n_outputs, generator=gen, dtype=torch.float64)
     x = torch.stack(
         [
             torch.randint(0, 3, (2,), generator=gen),

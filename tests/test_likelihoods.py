@@ -14,8 +14,18 @@ from torch.distributions import Bernoulli as TorchBernoulli
 from torch.distributions import Cauchy as TorchCauchy
 from torch.distributions import Normal
 
-from skvae._heterogeneous import make_likelihood
-from skvae._likelihoods import Bernoulli, Cauchy, Gaussian, StudentT
+from skvae.core.likelihoods import (
+    Bernoulli,
+    Cauchy,
+    Gaussian,
+    StudentT,
+    build_likelihood,
+)
+
+
+def _double(cls, n, **kwargs):
+    """A likelihood of ``n`` features with its buffers in float64."""
+    return cls(n, **kwargs).double()
 
 
 def test_bernoulli_log_prob_matches_torch_on_binary_data():
@@ -23,20 +33,20 @@ def test_bernoulli_log_prob_matches_torch_on_binary_data():
     logits = 5 * torch.randn(4, 7, generator=gen, dtype=torch.float64)
     x = torch.bernoulli(torch.full((4, 7), 0.5, dtype=torch.float64), generator=gen)
     expected = TorchBernoulli(logits=logits).log_prob(x)
-    torch.testing.assert_close(Bernoulli().log_prob(logits, x), expected)
+    torch.testing.assert_close(Bernoulli(7).log_prob(logits, x), expected)
 
 
 def test_bernoulli_log_prob_is_negative_cross_entropy_on_grey_levels():
     logits = torch.tensor([[-30.0, 0.0, 2.0, 40.0]], dtype=torch.float64)
     x = torch.tensor([[0.2, 0.5, 0.9, 1.0]], dtype=torch.float64)
     expected = -F.binary_cross_entropy_with_logits(logits, x, reduction="none")
-    got = Bernoulli().log_prob(logits, x)
+    got = Bernoulli(4).log_prob(logits, x)
     torch.testing.assert_close(got, expected)
     assert torch.isfinite(got).all()  # stable at extreme logits
 
 
 def test_bernoulli_mean_and_support():
-    lik = Bernoulli()
+    lik = Bernoulli(3)
     torch.testing.assert_close(lik.mean(torch.zeros(2, 3)), torch.full((2, 3), 0.5))
     assert lik.support_error(0.0, 1.0) is None
     assert "[0, 1]" in lik.support_error(-0.1, 1.0)
@@ -49,7 +59,7 @@ def test_gaussian_log_prob_matches_closed_form():
     raw = torch.randn(3, 5, generator=gen, dtype=torch.float64)
     x = torch.randn(3, 5, generator=gen, dtype=torch.float64)
     floor = 1e-3
-    lik = Gaussian(var_floor=floor)
+    lik = _double(Gaussian, 5, var_floor=floor)
     out = torch.cat([loc, raw], dim=-1)
     var = F.softplus(raw) + floor
     expected = Normal(loc, var.sqrt()).log_prob(x)
@@ -60,7 +70,7 @@ def test_gaussian_log_prob_matches_closed_form():
 
 def test_gaussian_floor_bounds_the_density():
     floor = 1e-4
-    lik = Gaussian(var_floor=floor)
+    lik = _double(Gaussian, 1, var_floor=floor)
     # A decoder that predicts the value exactly with variance -> 0 (raw -> -inf)
     out = torch.tensor([[0.0, -1e4]], dtype=torch.float64)
     lp = lik.log_prob(out, torch.zeros(1, 1, dtype=torch.float64))
@@ -68,7 +78,7 @@ def test_gaussian_floor_bounds_the_density():
 
 
 def test_gaussian_sample_moments():
-    lik = Gaussian(var_floor=0.0)
+    lik = Gaussian(1, var_floor=0.0)
     out = torch.tensor([[2.0, math.log(math.e - 1.0)]]).expand(200_000, 2)  # var = 1
     draws = lik.sample(out, generator=torch.Generator().manual_seed(0))
     assert draws.mean().item() == pytest.approx(2.0, abs=0.01)
@@ -81,7 +91,7 @@ def test_cauchy_log_prob_matches_closed_form():
     raw = torch.randn(3, 5, generator=gen, dtype=torch.float64)
     x = 5 * torch.randn(3, 5, generator=gen, dtype=torch.float64)
     floor = 1e-3
-    lik = Cauchy(var_floor=floor)
+    lik = _double(Cauchy, 5, var_floor=floor)
     out = torch.cat([loc, raw], dim=-1)
     scale = (F.softplus(raw) + floor).sqrt()
     torch.testing.assert_close(
@@ -96,7 +106,8 @@ def test_cauchy_log_prob_matches_closed_form():
 
 
 def test_cauchy_penalty_grows_logarithmically():
-    lik, gauss = Cauchy(var_floor=0.0), Gaussian(var_floor=0.0)
+    lik = _double(Cauchy, 1, var_floor=0.0)
+    gauss = _double(Gaussian, 1, var_floor=0.0)
     out = torch.tensor([[0.0, math.log(math.e - 1.0)]], dtype=torch.float64)  # s = 1
     far = torch.tensor([[1e3]], dtype=torch.float64)
     assert lik.log_prob(out, far).item() == pytest.approx(
@@ -106,7 +117,7 @@ def test_cauchy_penalty_grows_logarithmically():
 
 
 def test_cauchy_sample_quantiles():
-    lik = Cauchy(var_floor=0.0)
+    lik = Cauchy(1, var_floor=0.0)
     out = torch.tensor([[2.0, math.log(math.exp(4.0) - 1.0)]]).expand(200_000, 2)
     draws = lik.sample(out, generator=torch.Generator().manual_seed(0)).flatten()
     q1, median, q3 = torch.quantile(draws[:100_000], torch.tensor([0.25, 0.5, 0.75]))
@@ -114,9 +125,12 @@ def test_cauchy_sample_quantiles():
     assert (q3 - q1).item() == pytest.approx(4.0, abs=0.06)  # 2 * scale, scale = 2
 
 
-def _studentt_out(loc, raw, df):
-    raw_df = torch.log(df) / StudentT.DF_RATE
-    return torch.cat([loc, raw, raw_df.expand_as(loc)], dim=-1)
+def _studentt(df, var_floor, dtype=torch.float64):
+    """A Student-t likelihood whose degrees of freedom are ``df`` (one a feature)."""
+    lik = StudentT(len(df), var_floor=var_floor).to(dtype).requires_grad_(False)
+    with torch.no_grad():
+        lik.raw_df.copy_(torch.log(df) / StudentT.DF_RATE)
+    return lik
 
 
 def test_studentt_log_prob_matches_scipy():
@@ -125,8 +139,8 @@ def test_studentt_log_prob_matches_scipy():
     raw = torch.randn(4, 3, generator=gen, dtype=torch.float64)
     x = 4 * torch.randn(4, 3, generator=gen, dtype=torch.float64)
     df = torch.tensor([0.5, 3.0, 200.0], dtype=torch.float64)
-    lik = StudentT(var_floor=1e-3)
-    out = _studentt_out(loc, raw, df)
+    lik = _studentt(df, 1e-3)
+    out = torch.cat([loc, raw], dim=-1)
     scale = (F.softplus(raw) + 1e-3).sqrt()
     expected = scipy_stats.t.logpdf(x.numpy(), df.numpy(), loc.numpy(), scale.numpy())
     torch.testing.assert_close(lik.log_prob(out, x), torch.from_numpy(expected))
@@ -139,28 +153,30 @@ def test_studentt_spans_cauchy_and_gaussian():
     x = torch.linspace(-2, 2, 9, dtype=torch.float64)[:, None]
     loc, raw = torch.zeros_like(x), torch.full_like(x, 0.3)
     one = torch.ones(1, dtype=torch.float64)
-    cauchy = Cauchy(var_floor=0.0).log_prob(torch.cat([loc, raw], -1), x)
-    gauss = Gaussian(var_floor=0.0).log_prob(torch.cat([loc, raw], -1), x)
-    t1 = StudentT(var_floor=0.0).log_prob(_studentt_out(loc, raw, one), x)
-    t_big = StudentT(var_floor=0.0).log_prob(_studentt_out(loc, raw, 999 * one), x)
+    out = torch.cat([loc, raw], -1)
+    cauchy = _double(Cauchy, 1, var_floor=0.0).log_prob(out, x)
+    gauss = _double(Gaussian, 1, var_floor=0.0).log_prob(out, x)
+    t1 = _studentt(one, 0.0).log_prob(out, x)
+    t_big = _studentt(999 * one, 0.0).log_prob(out, x)
     torch.testing.assert_close(t1, cauchy)
     # within 3 r^4 / (4 nu) nats of the Gaussian for r = |x - loc| / s
     torch.testing.assert_close(t_big, gauss, atol=0.01, rtol=0.0)
 
 
 def test_studentt_sample_quantiles():
-    lik = StudentT(var_floor=0.0)
     n, df = 200_000, torch.tensor([3.0])
+    lik = _studentt(df, 0.0, torch.float32)
     loc = torch.full((n, 1), 1.0)
     raw = torch.full((n, 1), math.log(math.exp(4.0) - 1.0))  # scale 2
-    draws = lik.sample(_studentt_out(loc, raw, df), torch.Generator().manual_seed(0))
+    out = torch.cat([loc, raw], -1)
+    draws = lik.sample(out, torch.Generator().manual_seed(0))
     qs = torch.tensor([0.1, 0.25, 0.5, 0.75, 0.9])
     expected = 1.0 + 2.0 * scipy_stats.t.ppf(qs.numpy(), 3.0)
     np.testing.assert_allclose(torch.quantile(draws.flatten(), qs), expected, atol=0.03)
 
 
 def test_broadcast_over_monte_carlo_draws():
-    lik = Gaussian()
+    lik = Gaussian(3)
     out = torch.zeros(6, 4, 2 * 3)  # (n_mc, n, 2 * d)
     x = torch.ones(4, 3)
     assert lik.log_prob(out, x).shape == (6, 4, 3)
@@ -168,4 +184,4 @@ def test_broadcast_over_monte_carlo_draws():
 
 def test_unknown_likelihood():
     with pytest.raises(ValueError, match="Unknown likelihood"):
-        make_likelihood("zipf")
+        build_likelihood("zipf", 3)

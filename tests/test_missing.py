@@ -17,14 +17,15 @@ from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
-from skvae import (
-    VAE,
-    VAEConfig,
-    VAEImputer,
-    VAEOutlierDetector,
-    VAETransformer,
+from skvae import VAE, VAEConfig, VAEImputer, VAEOutlierDetector, VAETransformer
+from skvae.core import (
     _inference,
+    elbo,
+    elbo_per_feature,
+    impute,
+    log_marginal_likelihood,
 )
+from skvae.core._importance import _conditional_mean, importance_weights
 
 FAST = {"hidden_layer_sizes": (16,), "max_iter": 20, "device": "cpu"}
 
@@ -65,12 +66,12 @@ def test_a_hole_removes_exactly_its_term_from_the_elbo(model):
     saved = model.input_fill.clone()
     model.input_fill.copy_(x[0])  # the hole reaches the encoder as the truth
     try:
-        rec, kl = model.elbo_per_feature(x, eps=eps)
-        rec_h, kl_h = model.elbo_per_feature(holes, eps=eps)
+        rec, kl = elbo_per_feature(model, x, eps=eps)
+        rec_h, kl_h = elbo_per_feature(model, holes, eps=eps)
         assert_allclose(kl_h, kl)
         assert rec_h[0, 3] == 0.0
         assert_allclose(rec_h[0, [0, 1, 2, 4]], rec[0, [0, 1, 2, 4]])
-        assert_allclose(model.elbo(holes, eps=eps), rec.sum(-1) - rec[:, 3] - kl)
+        assert_allclose(elbo(model, holes, eps=eps), rec.sum(-1) - rec[:, 3] - kl)
     finally:
         model.input_fill.copy_(saved)
 
@@ -121,10 +122,10 @@ def test_the_masked_elbo_is_the_elbo_of_the_sub_model_on_the_observed_columns():
     holes = x.clone()
     holes[:, missing] = float("nan")
     eps = _eps(full, 9)
-    assert_allclose(full.elbo(holes, eps=eps), sub.elbo(x[:, observed], eps=eps))
+    assert_allclose(elbo(full, holes, eps=eps), elbo(sub, x[:, observed], eps=eps))
     assert_allclose(
-        full.log_marginal_likelihood(holes, eps=eps),
-        sub.log_marginal_likelihood(x[:, observed], eps=eps),
+        log_marginal_likelihood(full, holes, eps=eps),
+        log_marginal_likelihood(sub, x[:, observed], eps=eps),
     )
 
 
@@ -158,8 +159,8 @@ def test_a_hole_removes_exactly_its_term_from_each_importance_weight(model):
         out = model.decode(loc + torch.exp(log_scale) * eps[0])
         term = model.likelihood.log_prob(out, x)[0, 2]
         assert_allclose(
-            model.log_marginal_likelihood(holes, eps=eps),
-            model.log_marginal_likelihood(x, eps=eps) - term,
+            log_marginal_likelihood(model, holes, eps=eps),
+            log_marginal_likelihood(model, x, eps=eps) - term,
             rtol=1e-12,
         )
     finally:
@@ -171,10 +172,10 @@ def test_impute_with_one_draw_is_the_decoder_mean_at_that_draw(model):
     x[::2, 0] = float("nan")
     x[1::4, 4] = float("nan")
     eps = _eps(model, 1)
-    filled = model.impute(x, eps=eps, n_refine=0)
+    filled = impute(model, x, eps=eps, n_refine=0)
     _, mask = model.observed(x)
     loc, log_scale = model.encode(x)
-    mean = model.decode_mean(loc + torch.exp(log_scale) * eps[0])
+    mean = model.generate(loc + torch.exp(log_scale) * eps[0])
     assert torch.equal(filled[mask], x[mask])  # observed entries pass through
     assert_allclose(filled[~mask], mean[~mask], rtol=1e-12)
 
@@ -195,13 +196,12 @@ def test_impute_weights_the_draws_by_the_observed_likelihood(model, monkeypatch)
         + log_scale.sum(-1)
     )
     expected = (torch.softmax(log_w, 0)[..., None] * model.likelihood.mean(out)).sum(0)
-    whole = model.impute(x, eps=eps, n_refine=0)
+    whole = impute(model, x, eps=eps, n_refine=0)
     assert_allclose(whole[:, 1], expected[:, 1], rtol=1e-10)
-    import skvae._importance
-
     # one draw a chunk
-    monkeypatch.setattr(skvae._importance, "rows_per_block", lambda n: 1)
-    assert_allclose(model.impute(x, eps=eps, n_refine=0), whole, rtol=1e-12)
+    chunks, _, _ = importance_weights(model, x, None, eps, None, 1, None)
+    one_by_one = _conditional_mean(model.likelihood, chunks)
+    assert_allclose(one_by_one[:, 1], whole[:, 1], rtol=1e-12)
 
 
 def test_a_mixture_of_one_proposal_twice_is_that_proposal(model):
@@ -209,9 +209,9 @@ def test_a_mixture_of_one_proposal_twice_is_that_proposal(model):
     x = _rows(6)
     x[:, 3] = float("nan")
     eps = _eps(model, 8)
-    plain, _, _ = model._importance_weights(x, None, eps, None, None, None)
-    twice, _, _ = model._importance_weights(
-        x, None, eps, None, None, None, proposal_inputs=[x, x]
+    plain, _, _ = importance_weights(model, x, None, eps, None, None, None)
+    twice, _, _ = importance_weights(
+        model, x, None, eps, None, None, None, proposal_inputs=[x, x]
     )
     for (a, out_a), (b, out_b) in zip(plain, twice, strict=True):
         assert_allclose(b, a, rtol=1e-12)
@@ -226,8 +226,8 @@ def test_mixture_weights_are_the_closed_form_and_chunk_free(model, monkeypatch):
     x_in, mask = model.observed(x)
     other = torch.where(mask, x, 1.5)  # a complete row: encoded as it is
     inputs = [x, other]
-    (log_w, _), *_ = model._importance_weights(
-        x, None, eps, None, None, None, proposal_inputs=inputs
+    (log_w, _), *_ = importance_weights(
+        model, x, None, eps, None, None, None, proposal_inputs=inputs
     )[0]
     params = [model.encode(e) for e in inputs]
     expected = []
@@ -246,11 +246,15 @@ def test_mixture_weights_are_the_closed_form_and_chunk_free(model, monkeypatch):
         log_lik = torch.where(mask, model.likelihood.log_prob(out, x_in), 0.0)
         expected.append(log_lik.sum(-1) + log_p - log_q)
     assert_allclose(log_w, torch.stack(expected), rtol=1e-10)
-    import skvae._importance
-
-    whole = model.impute(x, eps=eps, n_refine=2)
-    monkeypatch.setattr(skvae._importance, "rows_per_block", lambda n: 1)
-    assert_allclose(model.impute(x, eps=eps, n_refine=2), whole, rtol=1e-12)
+    whole = _conditional_mean(
+        model.likelihood,
+        importance_weights(model, x, None, eps, None, None, None, inputs)[0],
+    )
+    one_by_one = _conditional_mean(
+        model.likelihood,
+        importance_weights(model, x, None, eps, None, 1, None, inputs)[0],
+    )
+    assert_allclose(one_by_one, whole, rtol=1e-12)
 
 
 def test_refining_the_proposal_keeps_the_conditional_mean(model):
@@ -258,8 +262,8 @@ def test_refining_the_proposal_keeps_the_conditional_mean(model):
     x = _rows(5)
     x[:, 1:3] = float("nan")
     eps = _eps(model, 40_000)
-    plain = model.impute(x, eps=eps, n_refine=0)
-    refined = model.impute(x, eps=eps, n_refine=2)
+    plain = impute(model, x, eps=eps, n_refine=0)
+    refined = impute(model, x, eps=eps, n_refine=2)
     assert not torch.equal(plain, refined)  # a different estimator ...
     assert_allclose(refined, plain, atol=0.02)  # ... of the same target
     _, mask = model.observed(x)
@@ -272,11 +276,11 @@ def test_sampled_imputations_follow_the_importance_weights(model):
     x[:, 2] = float("nan")
     eps = _eps(model, 3)
     gen = torch.Generator().manual_seed(0)
-    drawn = model.impute(x, eps=eps, generator=gen, sample=True)[:, 2]
-    mean = model.impute(x[:1], eps=eps)[0, 2]
+    drawn = impute(model, x, eps=eps, generator=gen, sample=True)[:, 2]
+    mean = impute(model, x[:1], eps=eps)[0, 2]
     assert abs(drawn.mean() - mean) < 4 * drawn.std() / np.sqrt(len(drawn))
-    again = model.impute(
-        x, eps=eps, generator=torch.Generator().manual_seed(0), sample=True
+    again = impute(
+        model, x, eps=eps, generator=torch.Generator().manual_seed(0), sample=True
     )
     assert torch.equal(again[:, 2], drawn)
 
@@ -333,7 +337,7 @@ def test_detector_scores_rows_with_holes(low_rank):
 def imputer(low_rank):
     _, X_holes, _ = low_rank
     return VAEImputer(
-        random_state=0, n_importance_samples=200, **{**FAST, "max_iter": 300}
+        random_state=0, n_importance_draws=200, **{**FAST, "max_iter": 300}
     ).fit(X_holes)
 
 

@@ -11,8 +11,9 @@ import torch
 from torch.distributions import Normal, kl_divergence
 
 from skvae import VAE, VAEConfig
-from skvae._heterogeneous import build_likelihood
-from skvae._priors import MixturePrior, gaussian_kl, log_mean_exp
+from skvae.core import elbo, elbo_per_feature, log_marginal_likelihood
+from skvae.core._priors import MixturePrior, gaussian_kl, log_mean_exp
+from skvae.core.likelihoods import build_likelihood
 
 
 def _model(**kw):
@@ -45,8 +46,8 @@ def test_elbo_equals_its_terms_computed_by_hand():
     var = torch.nn.functional.softplus(raw) + model.config.var_floor
     log_px = Normal(mean, var.sqrt()).log_prob(x).sum(-1).mean(0)
     kl = kl_divergence(Normal(loc, log_scale.exp()), Normal(0.0, 1.0)).sum(-1)
-    torch.testing.assert_close(model.elbo(x, eps=eps), log_px - kl)
-    rec, kl2 = model.elbo_per_feature(x, eps=eps)
+    torch.testing.assert_close(elbo(model, x, eps=eps), log_px - kl)
+    rec, kl2 = elbo_per_feature(model, x, eps=eps)
     assert rec.shape == (5, 6)
     torch.testing.assert_close(rec.sum(-1) - kl2, log_px - kl)
 
@@ -64,7 +65,7 @@ def test_iwae_with_one_sample_is_the_elbo_estimate_with_mc_kl():
         + Normal(0.0, 1.0).log_prob(z).sum(-1)
         - q.log_prob(z).sum(-1)
     )
-    torch.testing.assert_close(model.log_marginal_likelihood(x, eps=eps), log_w)
+    torch.testing.assert_close(log_marginal_likelihood(model, x, eps=eps), log_w)
 
 
 def test_mixture_prior_log_prob_matches_torch_distributions():
@@ -106,14 +107,16 @@ def test_elbo_with_a_standard_normal_mixture_prior_estimates_the_same_kl():
     x = torch.rand(5, 6, generator=gen, dtype=torch.float64).round()
     eps = torch.randn(20000, 1, 3, generator=gen, dtype=torch.float64)
     prior = MixturePrior(torch.zeros(1, 3, dtype=torch.float64), torch.zeros(1, 3))
-    rec, kl_mc = model.elbo_per_feature(x, eps=eps, prior=prior)
-    _, kl = model.elbo_per_feature(x, eps=eps)
+    rec, kl_mc = elbo_per_feature(model, x, eps=eps, prior=prior)
+    _, kl = elbo_per_feature(model, x, eps=eps)
     torch.testing.assert_close(kl_mc, kl, rtol=0.0, atol=0.05)
-    torch.testing.assert_close(model.elbo(x, eps=eps, prior=prior), rec.sum(-1) - kl_mc)
+    torch.testing.assert_close(
+        elbo(model, x, eps=eps, prior=prior), rec.sum(-1) - kl_mc
+    )
     # Importance weighting with that prior is the same estimate as without.
     torch.testing.assert_close(
-        model.log_marginal_likelihood(x, eps=eps[:50], prior=prior),
-        model.log_marginal_likelihood(x, eps=eps[:50]),
+        log_marginal_likelihood(model, x, eps=eps[:50], prior=prior),
+        log_marginal_likelihood(model, x, eps=eps[:50]),
     )
 
 
@@ -125,8 +128,8 @@ def test_iwae_chunking_does_not_change_the_result():
     eps = torch.randn(
         50, 1, 3, generator=torch.Generator().manual_seed(4), dtype=torch.float64
     )
-    full = model.log_marginal_likelihood(x, eps=eps)
-    chunked = model.log_marginal_likelihood(x, eps=eps, chunk_size=7)
+    full = log_marginal_likelihood(model, x, eps=eps)
+    chunked = log_marginal_likelihood(model, x, eps=eps, chunk_size=7)
     torch.testing.assert_close(full, chunked)
 
 
@@ -142,14 +145,14 @@ def test_iwae_is_above_the_elbo_and_tightens_with_k():
         return torch.randn(k, n, 3, generator=gen, dtype=torch.float64)
 
     with torch.no_grad():
-        elbo = model.elbo(x, eps=eps(1000)).mean().item()
+        bound = elbo(model, x, eps=eps(1000)).mean().item()
         iw = [
-            model.log_marginal_likelihood(x, eps=eps(k)).mean().item()
+            log_marginal_likelihood(model, x, eps=eps(k)).mean().item()
             for k in (1, 10, 100, 1000)
         ]
     # K = 1 is an unbiased estimate of the ELBO (with a Monte Carlo KL)
-    assert iw[0] == pytest.approx(elbo, abs=0.15)
-    assert iw[1] > elbo
+    assert iw[0] == pytest.approx(bound, abs=0.15)
+    assert iw[1] > bound
     assert iw[0] < iw[1] < iw[2] < iw[3]
 
 
@@ -175,7 +178,7 @@ def test_generator_reproducibility_and_global_rng_untouched():
 def test_gradients_flow_to_encoder_and_decoder():
     model = _model()
     x = torch.randn(8, 6, dtype=torch.float64)
-    loss = -model.elbo(x, generator=torch.Generator().manual_seed(0)).mean()
+    loss = -elbo(model, x, generator=torch.Generator().manual_seed(0)).mean()
     loss.backward()
     for name, p in model.named_parameters():
         assert p.grad is not None and torch.isfinite(p.grad).all(), name
@@ -216,7 +219,7 @@ def test_per_feature_decoder_variance_is_shared_by_all_samples():
         var[0], torch.full((6,), 1.0 + 1e-3, dtype=torch.float64)
     )
     x = torch.randn(5, 6, dtype=torch.float64)
-    (-model.elbo(x, generator=torch.Generator().manual_seed(1)).mean()).backward()
+    (-elbo(model, x, generator=torch.Generator().manual_seed(1)).mean()).backward()
     assert model.raw_variance.grad is not None
 
 
@@ -231,22 +234,24 @@ def test_studentt_degrees_of_freedom_are_per_feature_parameters(decoder_variance
     )
     model = VAE(config, generator=torch.Generator().manual_seed(0))
     out = model.decode(torch.zeros(5, 2))
-    assert out.shape == (5, 12)  # location, raw squared scale, raw df
+    assert out.shape == (5, 8)  # location, raw squared scale: df is the likelihood's
     # training starts from the Cauchy: nu = 1 for every feature and sample
     torch.testing.assert_close(
         model.likelihood.degrees_of_freedom(out), torch.ones(5, 4)
     )
     x = torch.randn(5, 4, generator=torch.Generator().manual_seed(1))
-    model.elbo(x).sum().backward()
-    assert model.raw_df.grad is not None and model.raw_df.grad.abs().sum() > 0
-    with pytest.raises(ValueError, match="whole array only"):
-        build_likelihood(["studentt", "gaussian"])
+    elbo(model, x).sum().backward()
+    raw_df = model.likelihood.raw_df
+    assert raw_df.grad is not None and raw_df.grad.abs().sum() > 0
+    # ... also as the columns of a mixed table, one block with its own df
+    mixed = build_likelihood(["studentt", "gaussian", "studentt"])
+    assert mixed.blocks[0].raw_df.shape == (2,)
 
 
 def test_per_feature_variance_floor_reaches_each_block_and_follows_the_buffer():
     """``set_var_floor`` floors each column's scale, also inside a per-column
-    likelihood, and the likelihood follows the buffer through ``.to`` and
-    ``load_state_dict``."""
+    likelihood, and the floor (the likelihood's buffer) follows it through
+    ``.to`` and ``load_state_dict``."""
     spec = ["gaussian", "poisson", "cauchy"]
     cfg = VAEConfig(
         n_features=3, n_components=2, hidden_layer_sizes=(8,), likelihood=spec
@@ -256,20 +261,23 @@ def test_per_feature_variance_floor_reaches_each_block_and_follows_the_buffer():
         model.decoder[-1].bias.fill_(-30.0)
         model.decoder[-1].weight.zero_()
     floor = torch.tensor([0.1, 0.2, 0.3])
-    model.set_var_floor(floor)
-    gaussian, cauchy = model.likelihood.blocks[0][0], model.likelihood.blocks[2][0]
-    assert torch.allclose(gaussian.floor, floor[:1])
-    assert torch.allclose(cauchy.floor, floor[2:])
+    model.likelihood.set_var_floor(floor)
+    gaussian, cauchy = model.likelihood.blocks[0], model.likelihood.blocks[2]
+    assert torch.allclose(gaussian.var_floor, floor[:1])
+    assert torch.allclose(cauchy.var_floor, floor[2:])
+    assert torch.allclose(
+        model.likelihood.variance_floor(), torch.tensor([0.1, 0.0, 0.3])
+    )
     x = torch.tensor([[-30.0, 1.0, -30.0]])  # at the predicted locations
     lp = model.likelihood.log_prob(model.decode(torch.zeros(1, 2)), x)
     # at the floor the density at the mean is that of N(0, 0.1) and Cauchy(0, sqrt 0.3)
     assert torch.allclose(lp[0, 0], -0.5 * torch.log(2 * math.pi * floor[0]), atol=1e-4)
     assert torch.allclose(lp[0, 2], -torch.log(math.pi * floor[2].sqrt()), atol=1e-4)
     wide = model.to(torch.float64)
-    assert wide.likelihood.blocks[0][0].floor.dtype == torch.float64
+    assert wide.likelihood.blocks[0].var_floor.dtype == torch.float64
     fresh = VAE(cfg)
     fresh.load_state_dict(model.state_dict())
-    assert torch.allclose(fresh.likelihood.blocks[2][0].floor, floor[2:])
+    assert torch.allclose(fresh.likelihood.blocks[2].var_floor.float(), floor[2:])
 
 
 def test_fixed_variance_replaces_the_decoders_in_each_block_and_follows_the_buffer():
@@ -282,9 +290,9 @@ def test_fixed_variance_replaces_the_decoders_in_each_block_and_follows_the_buff
         n_features=3, n_components=2, hidden_layer_sizes=(8,), likelihood=spec
     )
     model = VAE(cfg, generator=torch.Generator().manual_seed(0))
-    gaussian, cauchy = model.likelihood.blocks[0][0], model.likelihood.blocks[2][0]
-    assert gaussian.fixed_variance is None  # unset: nothing in the training loop
-    model.set_fixed_variance([0.5, 0.0, 0.0])
+    gaussian, cauchy = model.likelihood.blocks[0], model.likelihood.blocks[2]
+    assert not gaussian._fixed  # unset: nothing in the training loop
+    model.likelihood.set_fixed_variance([0.5, 0.0, 0.0])
     z = torch.randn(4, 2, generator=torch.Generator().manual_seed(1))
     out = model.decode(z)
     var = model.likelihood.variance(out)
@@ -306,15 +314,16 @@ def test_fixed_variance_replaces_the_decoders_in_each_block_and_follows_the_buff
     # the outputs are [gaussian loc, gaussian raw, poisson, cauchy loc, raw]
     assert grad[1].abs().sum() == 0 and grad[0].abs().sum() > 0
     wide = model.to(torch.float64)
-    assert wide.likelihood.blocks[0][0].fixed_variance.dtype == torch.float64
+    assert wide.likelihood.blocks[0].fixed_variance.dtype == torch.float64
     fresh = VAE(cfg)
     fresh.load_state_dict(model.state_dict())
     assert torch.equal(
-        fresh.likelihood.blocks[0][0].fixed_variance, gaussian.fixed_variance
+        fresh.likelihood.blocks[0].fixed_variance, gaussian.fixed_variance.float()
     )
+    assert fresh.likelihood.blocks[0]._fixed
     again = pickle.loads(pickle.dumps(model))
     assert torch.equal(
         again.likelihood.variance(again.decode(z.double()))[:, 0], var[:, 0].double()
     )
-    model.set_fixed_variance(None)
-    assert cauchy.fixed_variance is None and gaussian.fixed_variance is None
+    model.likelihood.set_fixed_variance(None)
+    assert not cauchy._fixed and not gaussian._fixed

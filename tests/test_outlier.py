@@ -16,6 +16,8 @@ from sklearn.metrics import roc_auc_score
 
 import skvae
 from skvae import VAEOutlierDetector, VAETransformer
+from skvae.core import elbo
+from skvae.core._inference import mixture_prior, scoring_noise
 
 KW = {"hidden_layer_sizes": (32,), "device": "cpu", "random_state": 0}
 
@@ -74,12 +76,17 @@ def test_contamination_sets_the_training_quantile(tabular):
 
 def _raw_elbo(det, X):
     """The uncorrected ELBO of X under the detector's model, same noise."""
-    X_model = det._to_model_space(np.asarray(X, dtype=np.float64))
+    X_model = det._validate_rows(np.asarray(X, dtype=np.float64))
+    model = det.module_
+    prior = None
+    if det.prior_loc_ is not None:
+        prior = mixture_prior(model, det.prior_loc_, det.prior_log_scale_)
     with torch.no_grad():
-        return det.module_.elbo(
+        return elbo(
+            model,
             torch.as_tensor(X_model, dtype=torch.float32),
-            eps=det._score_eps(det.n_score_samples),
-            prior=det._score_prior(),
+            eps=scoring_noise(model, det.n_score_draws, det._score_seed),
+            prior=prior,
         ).numpy()
 
 
@@ -91,7 +98,7 @@ def test_studentt_score_is_elbo_of_original_data_up_to_constants(detector, tabul
     """
     X, _ = tabular
     elbo = _raw_elbo(detector, X)
-    variance = detector.module_.fixed_variance.numpy().astype(np.float64)
+    variance = detector.module_.likelihood.fixed_variances().numpy().astype(np.float64)
     saturated = -0.5 * (math.log(2 * math.pi) + np.log(variance)).sum()
     expected = elbo - saturated
     assert_allclose(detector.score_samples(X), expected, rtol=1e-5, atol=1e-3)
@@ -103,7 +110,7 @@ def test_gaussian_score_is_elbo_up_to_constants(tabular):
     X, _ = tabular
     det = VAEOutlierDetector(likelihood="gaussian", max_iter=5, **KW).fit(X)
     assert det.likelihood_ == "gaussian" and det.scale_ is not None
-    variance = det.module_.fixed_variance.numpy().astype(np.float64)
+    variance = det.module_.likelihood.fixed_variances().numpy().astype(np.float64)
     saturated = -0.5 * (math.log(2 * math.pi) + np.log(variance)).sum()
     assert_allclose(
         det.score_samples(X), _raw_elbo(det, X) - saturated, rtol=1e-5, atol=1e-3
@@ -149,17 +156,19 @@ def test_lattice_floor_is_the_rounding_noise_of_grid_valued_features():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         det.fit(X)
-    floor = det.module_.var_floor.numpy()
+    floor = det.module_.likelihood.variance_floor().numpy()
     step = 1.0 / det.scale_[4:]  # one unit of x in standardised units
     assert_allclose(floor[4:], step**2 / 12, rtol=1e-5)
-    assert_allclose(floor[:4], det.var_floor_)  # continuous: the base floor
+    # continuous: the base floor
+    assert_allclose(floor[:4], det.module_.config.var_floor, rtol=1e-6)
+    assert_allclose(det.var_floor_, floor)
     assert -det.score_samples_per_feature(X[:6])[:, 5].mean() < 20.0
     # the floor is part of the model: it survives a pickle and a move
     again = pickle.loads(pickle.dumps(det))
-    assert_allclose(again.module_.var_floor.numpy(), floor)
+    assert_allclose(again.module_.likelihood.variance_floor().numpy(), floor)
     assert_allclose(again.score_samples(X[:50]), det.score_samples(X[:50]), rtol=1e-5)
     assert_allclose(
-        again.module_.to(torch.float64).likelihood.floor.numpy(), floor, rtol=1e-6
+        again.module_.to(torch.float64).likelihood.var_floor.numpy(), floor, rtol=1e-6
     )
 
 
@@ -173,12 +182,12 @@ def test_scores_use_each_features_median_decoder_variance(tabular):
         warnings.simplefilter("ignore")
         det = VAEOutlierDetector(max_iter=20, **KW).fit(X)
     model = det.module_
-    fixed = model.fixed_variance.clone()
-    X_model = torch.as_tensor(det._to_model_space(X), dtype=torch.float32)
-    model.set_fixed_variance(None)  # the decoder's own, row by row
+    fixed = model.likelihood.fixed_variances().clone()
+    X_model = torch.as_tensor(det._validate_rows(X), dtype=torch.float32)
+    model.likelihood.set_fixed_variance(None)  # the decoder's own, row by row
     with torch.no_grad():
         own = model.likelihood.variance(model.decode(model.encode(X_model)[0]))
-    model.set_fixed_variance(fixed)
+    model.likelihood.set_fixed_variance(fixed)
     assert own.std(0).min() > 0  # the decoder's variance does vary by row
     assert_allclose(fixed.numpy(), own.median(0).values.numpy(), rtol=0.02)
     with torch.no_grad():
@@ -189,20 +198,22 @@ def test_scores_use_each_features_median_decoder_variance(tabular):
     # more training starts from the decoder's own variance again, and the
     # scoring variance is then taken anew
     det.partial_fit(X)
-    assert not torch.equal(det.module_.fixed_variance, fixed)
+    assert not torch.equal(det.module_.likelihood.fixed_variances(), fixed)
 
 
 def test_bernoulli_detector_keeps_the_decoders_output():
     X = np.random.RandomState(0).rand(100, 8)
     det = VAEOutlierDetector(max_iter=2, **KW).fit(X)
     assert det.likelihood_ == "bernoulli"
-    assert not det.module_.fixed_variance.any()
+    assert (
+        det.module_.likelihood.fixed_variances() is None
+    )  # Bernoulli: no scale to fix
 
 
 def test_transformer_keeps_the_base_floor():
     X = np.round(np.random.RandomState(0).randn(200, 3))
     vae = VAETransformer(max_iter=2, **KW).fit(X)
-    assert_allclose(vae.module_.var_floor.numpy(), vae.var_floor_)
+    assert_allclose(vae.module_.likelihood.variance_floor().numpy(), vae.var_floor_)
 
 
 def test_bernoulli_correction_removes_each_pixels_entropy():
@@ -252,9 +263,9 @@ def test_iwae_score_is_above_the_elbo_and_settles(digits01):
         warnings.simplefilter("ignore")
         vae = VAETransformer(2, likelihood="bernoulli", max_iter=30, **KW).fit(X[:1000])
     X_test = X[1000:1400]
-    elbo = vae.set_params(n_score_samples=1000).score(X_test)
+    elbo = vae.set_params(n_score_draws=1000).score(X_test)
     iw = [
-        vae.set_params(score_method="iwae", n_score_samples=k).score(X_test)
+        vae.set_params(score_method="iwae", n_score_draws=k).score(X_test)
         for k in (1000, 3000)
     ]
     assert iw[0] > elbo
@@ -331,7 +342,7 @@ def test_without_the_mixture_prior_the_score_is_the_corrected_elbo(tabular):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         det = VAEOutlierDetector(n_prior_components=None, max_iter=20, **KW).fit(X)
-    assert det.prior_loc_ is None and det._score_prior() is None
+    assert det.prior_loc_ is None and det.prior_log_scale_ is None
     with_prior = clone_with(det, n_prior_components=500).fit(X)
     # Same training (the prior enters after it), different scores.
     assert_array_equal(det.transform(X), with_prior.transform(X))
@@ -346,7 +357,7 @@ def test_auto_prior_is_the_mixture_for_bernoulli_data_only(tabular):
         real = VAEOutlierDetector(max_iter=2, **KW).fit(X)
         bern = VAEOutlierDetector(max_iter=2, **KW).fit(binary)
     assert real.n_prior_components == "auto"
-    assert real.prior_loc_ is None and real._score_prior() is None
+    assert real.prior_loc_ is None and real.prior_log_scale_ is None
     # All the best-explained rows (fewer than 500; ties at the cut are kept).
     n_kept = math.ceil(bern.support_fraction * len(binary))
     assert bern.likelihood_ == "bernoulli"
@@ -380,24 +391,30 @@ def _detector_fingerprint(det, X):
 
 
 @pytest.mark.parametrize("warm_start", [False, True])
-@pytest.mark.parametrize("step", ["_fit_prior", "_score_rows"])
+@pytest.mark.parametrize("step", ["posterior_mixture", "_score_rows"])
 def test_failed_post_fit_step_rolls_the_whole_fit_back(
     tabular, monkeypatch, warm_start, step
 ):
-    """The prior and offset_ are computed inside the fit's rollback."""
+    """The prior and offset_ are computed inside the fit's rollback (the fit
+    must fail, so a step that is no longer called fails the test)."""
+    import skvae._estimators._base as base
+
     X, _ = tabular
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        det = VAEOutlierDetector(max_iter=3, warm_start=warm_start, **KW).fit(X)
+        det = VAEOutlierDetector(
+            max_iter=3, warm_start=warm_start, n_prior_components=20, **KW
+        ).fit(X)
     weights, attrs, history, decision = _detector_fingerprint(det, X)
-    real = getattr(VAEOutlierDetector, step)
+    owner = base if step == "posterior_mixture" else VAEOutlierDetector
+    real = getattr(owner, step)
 
-    def fail_after_damage(self, *args, **kwargs):
-        real(self, *args, **kwargs)  # the new state is half written ...
-        self.offset_ = 123.0
+    def fail_after_damage(*args, **kwargs):
+        real(*args, **kwargs)  # the new state is half written ...
+        det.offset_ = 123.0
         raise RuntimeError("post-fit step failed")  # ... when the step fails
 
-    monkeypatch.setattr(VAEOutlierDetector, step, fail_after_damage)
+    monkeypatch.setattr(owner, step, fail_after_damage)
     with pytest.raises(RuntimeError, match="post-fit step failed"):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -416,12 +433,12 @@ def test_failed_post_fit_step_rolls_the_whole_fit_back(
 def test_failed_first_fit_leaves_the_detector_unfitted(tabular, monkeypatch):
     X, _ = tabular
 
-    def fail(self, X):
-        raise RuntimeError("no prior")
+    def fail(self, *args, **kwargs):
+        raise RuntimeError("no threshold")
 
-    monkeypatch.setattr(VAEOutlierDetector, "_fit_prior", fail)
+    monkeypatch.setattr(VAEOutlierDetector, "_score_rows", fail)
     det = VAEOutlierDetector(max_iter=2, **KW)
-    with pytest.raises(RuntimeError, match="no prior"):
+    with pytest.raises(RuntimeError, match="no threshold"):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             det.fit(X)

@@ -12,10 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from numpy.testing import assert_allclose, assert_array_equal
+from numpy.testing import assert_array_equal
 
 import skvae
-from skvae import DeviceWarning, VAETransformer, _persistence
+from skvae import DeviceWarning, VAETransformer
+from skvae.core import _persistence
 
 X = np.random.RandomState(0).rand(150, 5)
 
@@ -47,10 +48,12 @@ def test_round_trip_is_exact(fitted, tmp_path):
         "loss_curve_",
         "validation_scores_",
         "best_validation_score_",
-        "var_floor_",
         "n_features_in_",
+        "n_components_",
+        "likelihood_",
     ):
         assert getattr(loaded, name) == getattr(fitted, name), name
+    assert_array_equal(loaded.var_floor_, fitted.var_floor_)
     frame = pd.DataFrame(X, columns=fitted.feature_names_in_)
     assert_array_equal(loaded.transform(frame), fitted.transform(frame))
     assert_array_equal(loaded.score_samples(frame), fitted.score_samples(frame))
@@ -174,69 +177,31 @@ def test_cuda_saved_model_loads_on_cpu_with_a_warning(fitted, tmp_path):
     assert loaded.device_ == torch.device("cpu")
 
 
-DATA = __import__("pathlib").Path(__file__).parent / "data"
+def test_files_of_earlier_formats_are_refused_with_a_refit_message(fitted, tmp_path):
+    """Formats 1 and 2 were written by development versions only."""
+    path = tmp_path / "m.skvae"
+    fitted.save(path)
+    content = torch.load(path, weights_only=True)
+    content.pop("sha256")
+    content["format_version"] = 2
+    content["sha256"] = _persistence.digest(content)
+    torch.save(content, path)
+    with pytest.raises(ValueError, match="file format 2 by a development version"):
+        skvae.load(path)
 
 
-@pytest.mark.parametrize("name", ["transformer", "detector"])
-@pytest.mark.parametrize("kind", ["skvae", "pkl"])
-def test_files_of_format_1_still_load_with_identical_outputs(name, kind):
-    """Files and pickles written by skvae 0.1.0 (file format 1).
-
-    Identical up to float32 rounding: since 0.1.0 the encoder's input is a fresh
-    tensor (missing entries filled), whose layout can change a product's last bit.
-    That rounding is relative to the terms of a sum (of order 1), not to its
-    result, so an output near 0 is compared with an absolute tolerance.
-    """
-    import json
-
-    expected = json.loads((DATA / "format1_expected.json").read_text())[name]
-    path = DATA / f"format1_{name}.{kind}"
-    if kind == "skvae":
-        loaded = skvae.load(path)
-    else:
-        with open(path, "rb") as f:
-            loaded = pickle.load(f)
-    frame = pd.DataFrame(X[:60], columns=[f"f{i}" for i in range(5)])
-    dtype = np.float32  # the model's dtype: outputs were float32 before JSON
-    for method in ("transform", "score_samples"):
-        got = getattr(loaded, method)(frame)
-        assert_allclose(
-            got.astype(dtype), np.asarray(expected[method], dtype), rtol=2e-7, atol=1e-6
-        )
-    assert_allclose(
-        loaded.sample(3, random_state=0),
-        np.asarray(expected["sample"], dtype),
-        rtol=2e-7,
-        atol=1e-6,
-    )
-    assert loaded.n_iter_ == expected["n_iter_"]
-    assert loaded.loss_curve_ == expected["loss_curve_"]
-    assert loaded.var_floor_ == expected["var_floor_"]
-    if name == "detector":
-        assert loaded.offset_ == expected["offset_"]
-        assert loaded.likelihood_ == expected["likelihood_"]
-        assert_allclose(  # a score minus the offset: rounding of terms ~10
-            loaded.decision_function(frame).astype(dtype),
-            np.asarray(expected["decision_function"], dtype),
-            rtol=2e-7,
-            atol=1e-5,
-        )
-    # derived attributes live in one place: nothing stale in the instance
-    assert "n_iter_" not in vars(loaded) and "var_floor_" not in vars(loaded)
-    loaded.partial_fit(frame)  # and training goes on
-    assert loaded.n_iter_ == expected["n_iter_"] + 1
-
-
-def test_format_2_stores_each_value_once(fitted, tmp_path):
+def test_the_file_stores_each_value_once(fitted, tmp_path):
     path = fitted.save(tmp_path / "m.skvae")
     content = torch.load(path, weights_only=True)
-    assert content["format_version"] == 2
+    assert content["format_version"] == _persistence.FORMAT_VERSION == 3
     stored = set(content["attributes"])
     derived = {"n_iter_", "loss_curve_", "best_loss_", "validation_scores_"}
-    derived |= {"best_validation_score_", "var_floor_"}
+    derived |= {"best_validation_score_", "var_floor_", "n_components_"}
+    derived |= {"likelihood_"}
     assert not stored & derived
     assert content["train_state"]["n_iter"] == fitted.n_iter_
-    assert content["config"]["var_floor"] == fitted.var_floor_
+    assert content["config"]["n_components"] == fitted.n_components_
+    assert content["torch_version"] == torch.__version__
 
 
 def test_loading_does_not_touch_torch_global_generator(fitted, tmp_path):

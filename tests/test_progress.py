@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from skvae import VAEOutlierDetector, VAETransformer
-from skvae._progress import Display
-from skvae._training import EpochRecord
+from skvae._estimators._progress import Display
+from skvae.core._training import EpochRecord
 
 X = np.random.RandomState(0).rand(120, 5)
 KW = {"hidden_layer_sizes": (8,), "device": "cpu", "random_state": 0}

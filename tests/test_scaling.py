@@ -13,7 +13,7 @@ import torch
 from sklearn.model_selection import GridSearchCV, cross_validate
 
 from skvae import VAETransformer
-from skvae._training import minibatches
+from skvae.core._training import minibatches
 
 KW = {"hidden_layer_sizes": (16,), "device": "cpu", "random_state": 0}
 
@@ -41,7 +41,7 @@ def test_streamed_minibatches_visit_every_row_once(memmap):
 
 
 def test_fit_from_memmap_streams_and_trains(memmap, monkeypatch):
-    import skvae._training as training
+    import skvae.core._training as training
 
     mm, _ = memmap
     seen = []
@@ -201,13 +201,13 @@ def test_detector_first_fit_reads_a_memmap_three_times(tmp_path):
         "VAETransformer.fit": 1,
         "_BaseVAE._fit": 1,
         "_BaseVAE._fit_steps": 1,
-        "_TableMixin._validate_X": 1,  # passes it to validate_X
-        "_TableMixin._reads_table": 1,  # passes it to is_table
+        "ModelSpace.read_fit": 1,  # passes it to is_table and read
         "is_table": 1,  # an array is not a DataFrame: not read
+        "ModelSpace.read": 1,  # passes it to validate_X
         "FitProgress.__init__": 1,  # hands X to fit callbacks (there are none)
         "validate_X": 1,  # scikit-learn's validate_data: the finiteness check
         "column_stats": 1,  # min, max, mean and variance in one pass
-        "_StandardizeMixin._to_model_space": 1,  # the copy all else uses
+        "ModelSpace.to_model": 1,  # the standardised copy all else uses
     }
     assert det.likelihood_ == "studentt" and np.isfinite(det.offset_)
 
@@ -220,8 +220,8 @@ def test_transformer_fit_reads_a_memmap_once_per_epoch(memmap):
     assert touched["run_epoch"] == 3  # the epochs stream it block by block
     readers = {"validate_X", "column_stats", "minibatches", "to_tensor"}
     passers = {"VAETransformer.fit", "_BaseVAE._fit", "_BaseVAE._fit_steps"}
-    passers |= {"_TableMixin._validate_X", "_TableMixin._reads_table", "is_table"}
-    passers |= {"_SetupMixin._fit_marginals"}
-    passers |= {"_SetupMixin._split", "train", "run_epoch", "FitProgress.__init__"}
-    passers |= {"_BaseVAE._to_model_space", "_BaseVAE._post_fit"}  # no-ops here
+    passers |= {"ModelSpace.read_fit", "ModelSpace.read", "is_table"}
+    passers |= {"ModelSpace.to_model"}  # the identity here: no standardisation
+    passers |= {"variance_floor", "prepare_model"}  # they read no rows here
+    passers |= {"split", "train", "run_epoch", "FitProgress.__init__"}
     assert set(touched) <= readers | passers, set(touched) - readers - passers

@@ -6,8 +6,11 @@
 import pytest
 import torch
 
-from skvae import VAE, VAEConfig, _budget, _training
-from skvae._training import (
+from skvae import VAE, VAEConfig
+from skvae._estimators import _budget
+from skvae.core import _training, elbo, log_marginal_likelihood
+from skvae.core._inference import scoring_noise
+from skvae.core._training import (
     TrainConfig,
     TrainState,
     make_optimizer,
@@ -30,10 +33,10 @@ def _setup(lr=1e-2, solver="adam"):
 
 @pytest.mark.parametrize("solver", ["adam", "adagrad", "sgd"])
 def test_loss_decreases(solver):
-    model, opt, X, gen = _setup(solver=solver, lr=1e-2 if solver != "sgd" else 1e-3)
+    model, opt, X, _gen = _setup(solver=solver, lr=1e-2 if solver != "sgd" else 1e-3)
     state = TrainState()
     config = TrainConfig(max_iter=30, batch_size=50, check_improvement=False)
-    out = train(model, opt, X, state, config, generator=gen)
+    out = train(model, opt, X, state, config)
     assert out.n_epochs == 30 and state.n_iter == 30
     assert len(state.loss_curve) == 30
     assert state.loss_curve[-1] < state.loss_curve[0] - 1.0
@@ -46,39 +49,37 @@ def test_run_epoch_returns_device_tensor_mean_loss():
 
 
 def test_early_stopping_restores_best_weights():
-    model, opt, X, gen = _setup(lr=3e-2)
+    model, opt, X, _gen = _setup(lr=3e-2)
     X_train, X_val = X[:300], X[300:]
-    eps = torch.randn(1, 1, 2, generator=torch.Generator().manual_seed(1))
+    eps = scoring_noise(model, 1, seed=1)
     state = TrainState()
     config = TrainConfig(max_iter=300, batch_size=50, n_iter_no_change=3)
-    out = train(
-        model, opt, X_train, state, config, generator=gen, X_val=X_val, val_eps=eps
-    )
+    out = train(model, opt, X_train, state, config, X_val=X_val, validation_seed=1)
     assert out.stopped_early and state.n_iter < 300
     assert len(state.validation_scores) == state.n_iter
     assert state.best_validation_score == max(state.validation_scores)
     # the restored weights are those of the best epoch
     with torch.no_grad():
-        again = model.elbo(X_val, eps=eps).mean().item()
+        again = elbo(model, X_val, eps=eps).mean().item()
     assert again == pytest.approx(state.best_validation_score, rel=1e-5)
 
 
 def test_non_finite_loss_raises_and_restores_weights():
-    model, opt, X, gen = _setup()
+    model, opt, X, _gen = _setup()
     before = {k: v.clone() for k, v in model.state_dict().items()}
     X_bad = X.clone()
     X_bad[5, 3] = float("inf")
     with pytest.raises(ValueError, match="learning_rate_init"):
         config = TrainConfig(max_iter=2, batch_size=50)
-        train(model, opt, X_bad, TrainState(), config, generator=gen)
+        train(model, opt, X_bad, TrainState(), config)
     for k, v in model.state_dict().items():
         assert torch.equal(v, before[k])
 
 
 def test_keyboard_interrupt_keeps_last_finished_epoch(monkeypatch):
-    import skvae._training as training
+    import skvae.core._training as training
 
-    model, opt, X, gen = _setup()
+    model, opt, X, _gen = _setup()
     calls = {"n": 0}
     real = training.run_epoch
 
@@ -92,12 +93,12 @@ def test_keyboard_interrupt_keeps_last_finished_epoch(monkeypatch):
         return real(*args, **kwargs)
 
     state = TrainState()
-    train(model, opt, X, state, TrainConfig(max_iter=2, batch_size=50), generator=gen)
+    train(model, opt, X, state, TrainConfig(max_iter=2, batch_size=50))
     after_two = {k: v.clone() for k, v in model.state_dict().items()}
     monkeypatch.setattr(training, "run_epoch", flaky)
     calls["n"] = 2
     config = TrainConfig(max_iter=5, batch_size=50)
-    out = training.train(model, opt, X, state, config, generator=gen)
+    out = training.train(model, opt, X, state, config)
     assert out.interrupted and out.n_epochs == 0 and state.n_iter == 2
     for k, v in model.state_dict().items():
         assert torch.equal(v, after_two[k])
@@ -134,25 +135,25 @@ def test_trimmed_training_ignores_a_cluster_of_outliers():
             check_improvement=False,
             support_fraction=fraction,
         )
-        train(model, opt, X, TrainState(), config, generator=gen)
+        train(model, opt, X, TrainState(), config)
         eps = torch.zeros(1, 1, 2)
         with torch.no_grad():
-            elbo = model.elbo(X, eps=eps)
-        gaps[fraction] = (elbo[:380].median() - elbo[380:].median()).item()
+            bounds = elbo(model, X, eps=eps)
+        gaps[fraction] = (bounds[:380].median() - bounds[380:].median()).item()
     # Untrimmed, the model learns the cluster; trimmed, it stays far less likely.
     assert gaps[0.8] > gaps[1.0] + 10.0
 
 
 def test_checkpoint_restores_weights_optimizer_and_state():
-    from skvae._training import Checkpoint
+    from skvae.core._training import Checkpoint
 
-    model, opt, X, gen = _setup()
+    model, opt, X, _gen = _setup()
     state = TrainState()
-    train(model, opt, X, state, TrainConfig(max_iter=2, batch_size=50), generator=gen)
+    train(model, opt, X, state, TrainConfig(max_iter=2, batch_size=50))
     checkpoint = Checkpoint.capture(model, opt, state)
     weights = {k: v.clone() for k, v in model.state_dict().items()}
     step = opt.state_dict()["state"][0]["step"].item()
-    train(model, opt, X, state, TrainConfig(max_iter=3, batch_size=50), generator=gen)
+    train(model, opt, X, state, TrainConfig(max_iter=3, batch_size=50))
     assert state.n_iter == 5
     restored = checkpoint.restore(model, opt)
     assert restored.n_iter == 2 and restored.loss_curve == state.loss_curve[:2]
@@ -162,15 +163,15 @@ def test_checkpoint_restores_weights_optimizer_and_state():
 
 
 def test_train_owns_weight_decay_and_mixed_precision():
-    model, opt, X, gen = _setup()
+    model, opt, X, _gen = _setup()
     config = TrainConfig(max_iter=1, batch_size=50, weight_decay=0.25)
-    train(model, opt, X, TrainState(), config, generator=gen)
+    train(model, opt, X, TrainState(), config)
     assert opt.param_groups[0]["weight_decay"] == 0.25  # weight matrices only
     assert opt.param_groups[1]["weight_decay"] == 0.0  # biases
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match=r"fp16.*needs a CUDA device"):
             fp16 = TrainConfig(max_iter=1, mixed_precision="fp16")
-            train(model, opt, X, TrainState(), fp16, generator=gen)
+            train(model, opt, X, TrainState(), fp16)
 
 
 def test_train_state_round_trips_as_plain_values():
@@ -189,7 +190,7 @@ def test_early_stopping_waits_out_a_plateau_shorter_than_its_patience(monkeypatc
     curve = [1.0, 2.0, 2.0, 2.0, 2.0, 2.0, 3.0, 2.5, 2.4, 2.3, 2.2, 2.1, 2.0, 1.9]
     calls = iter(curve)
     monkeypatch.setattr(_training, "evaluate_elbo", lambda *a, **k: next(calls))
-    model, opt, X, gen = _setup()
+    model, opt, X, _gen = _setup()
     weights = {}
 
     def record(r):
@@ -198,8 +199,8 @@ def test_early_stopping_waits_out_a_plateau_shorter_than_its_patience(monkeypatc
     state = TrainState()
     config = TrainConfig(max_iter=len(curve), batch_size=100, n_iter_no_change=4)
     out = train(
-        model, opt, X[:300], state, config, generator=gen,
-        X_val=X[300:], val_eps=torch.zeros(1, 1, 2), on_epoch=record,
+        model, opt, X[:300], state, config,
+        X_val=X[300:], on_epoch=record,
     )  # fmt: skip
     # the 4 flat epochs did not end the fit; 5 epochs past the peak (epoch 7) did
     assert out.stopped_early and state.n_iter == 12
@@ -243,27 +244,27 @@ def test_the_epoch_loss_is_the_chosen_bound_with_the_generators_noise(objective)
         generator=torch.Generator().manual_seed(3),
         shuffle=False,
         objective=objective,
-        n_train_samples=K,
+        n_train_draws=K,
     )
     gen = torch.Generator().manual_seed(3)
     eps = torch.randn((K, len(X), 2), generator=gen)
     with torch.no_grad():
         if objective == "iwae":
-            bound = model.log_marginal_likelihood(X, eps=eps)
+            bound = log_marginal_likelihood(model, X, eps=eps)
         else:
-            bound = model.elbo(X, eps=eps)
+            bound = elbo(model, X, eps=eps)
     torch.testing.assert_close(loss.float(), -bound.mean(), rtol=1e-5, atol=1e-5)
 
 
 def test_the_iwae_objective_trains():
-    model, opt, X, gen = _setup()
+    model, opt, X, _gen = _setup()
     state = TrainState()
     config = TrainConfig(
         max_iter=30,
         batch_size=50,
         check_improvement=False,
         objective="iwae",
-        n_train_samples=5,
+        n_train_draws=5,
     )
-    train(model, opt, X, state, config, generator=gen)
+    train(model, opt, X, state, config)
     assert state.loss_curve[-1] < state.loss_curve[0] - 1.0

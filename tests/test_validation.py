@@ -142,7 +142,7 @@ CASES = [
         fit(likelihood="zipf"),
         X01,
         ValueError,
-        "'likelihood' parameter",
+        "likelihood='zipf' is not a likelihood for an array",
     ),
     (
         "negative-lr",
@@ -393,7 +393,7 @@ def test_failed_refit_keeps_the_previous_model(models):
 
 
 def test_interrupted_fit_keeps_last_finished_epoch(monkeypatch):
-    import skvae._training as training
+    import skvae.core._training as training
 
     real = training.run_epoch
     calls = {"n": 0}

@@ -34,7 +34,7 @@ def paper_vae(n_components, hidden, likelihood, **kw):
         "warm_start": True,
         "tol": 0.0,
         "n_iter_no_change": 10**9,
-        "n_score_samples": 1,
+        "n_score_draws": 1,
         "device": "cpu",
         "random_state": 0,
     }
@@ -76,7 +76,7 @@ def train_curve(est, X_train, X_test, max_samples, score, label):
 
 
 def elbo_score(est, X, max_rows=10000):
-    return est.set_params(score_method="elbo", n_score_samples=1).score(X[:max_rows])
+    return est.set_params(score_method="elbo", n_score_draws=1).score(X[:max_rows])
 
 
 def write(name, payload):

@@ -53,9 +53,9 @@ def main():
         warnings.simplefilter("ignore")
         est.fit(train)
     train_seconds = time.perf_counter() - tic
-    elbo = est.set_params(n_score_samples=10).score(test)
+    elbo = est.set_params(n_score_draws=10).score(test)
     tic = time.perf_counter()
-    log_px = est.set_params(score_method="iwae", n_score_samples=args.importance).score(
+    log_px = est.set_params(score_method="iwae", n_score_draws=args.importance).score(
         test
     )
     eval_seconds = time.perf_counter() - tic

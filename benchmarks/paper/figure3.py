@@ -32,7 +32,7 @@ def main():
     X_train, X_test = X_train / 255.0, X_test / 255.0
 
     def log_px(est, X):
-        est.set_params(score_method="iwae", n_score_samples=args.importance)
+        est.set_params(score_method="iwae", n_score_draws=args.importance)
         return est.score(X[:1000])
 
     curves = {}

@@ -1,0 +1,209 @@
+"""The map between a user's X and the matrix the model sees, and back.
+
+One :class:`ModelSpace` per fitted estimator holds every part of that map: the
+:class:`~skvae._estimators._table.TableSchema` of a mixed DataFrame (codes,
+dtypes, levels), the standardisation of the features (``loc``, ``scale``),
+the input columns the model leaves out (an imputer's empty features) and the
+columns that had holes at fit. Reading validates X; ``to_model`` and
+``from_model`` map between the data's units and the model's.
+"""
+
+# Authors: The skvae developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+
+import numpy as np
+import pandas as pd
+from sklearn.utils.validation import validate_data
+
+from skvae._estimators._table import TableSchema, is_table
+from skvae._estimators._validation import validate_X
+
+
+class ModelSpace:
+    """The map between X (an array or a typed DataFrame) and the model's matrix.
+
+    Parameters
+    ----------
+    table : TableSchema or None
+        The schema of a mixed DataFrame; None for arrays and float frames.
+    dtype : str
+        The model's dtype, that a table is encoded in.
+    """
+
+    def __init__(self, table=None, dtype="float64"):
+        self.table = table
+        self.dtype = dtype
+        self.loc = self.scale = None  # standardisation of the model's columns
+        self.columns = None  # boolean mask of the input columns modelled
+        self.with_holes = None  # boolean mask of the columns with holes at fit
+
+    # ---------------------------------------------------------------- reading
+    @classmethod
+    def read_fit(cls, estimator, X, *, copy_readonly=True):
+        """Validate training data (``reset``) and the space it defines: ``(space, X)``.
+
+        A DataFrame with non-float columns under ``likelihood="auto"``, or any
+        DataFrame with a dict ``likelihood``, is a mixed table: a
+        :class:`TableSchema` is fitted on it.
+        """
+        likelihood = estimator.likelihood
+        if isinstance(likelihood, dict) or (likelihood == "auto" and is_table(X)):
+            if not isinstance(X, pd.DataFrame):
+                raise ValueError(
+                    "A dict likelihood names DataFrame columns, but X is a "
+                    f"{type(X).__name__}. Pass a DataFrame, or a likelihood "
+                    "name for every feature."
+                )
+            _check_marker(estimator)
+            space = cls(TableSchema.fit(X, likelihood), estimator.dtype)
+        else:
+            space = cls(None, estimator.dtype)
+        X = space.read(estimator, X, reset=True, copy_readonly=copy_readonly)
+        return space, X
+
+    def read(self, estimator, X, *, reset=False, copy_readonly=True):
+        """X validated as floats, NaN where an entry is missing (data units).
+
+        A table is encoded by its schema (level codes, 0/1, numbers); an array
+        is validated by scikit-learn's ``validate_data`` (which sets
+        ``n_features_in_`` and ``feature_names_in_`` when ``reset``), with an
+        imputer's ``missing_values`` turned into NaN. ``copy_readonly=False``
+        keeps a read-only array (a memmap) as it is, so that it can be
+        streamed.
+        """
+        table = self.table
+        missing_values = getattr(estimator, "missing_values", np.nan)
+        if table is None:
+            marker_is_nan = math.isnan(missing_values)
+            X = validate_X(
+                estimator,
+                X,
+                reset=reset,
+                copy_readonly=copy_readonly,
+                allow_nan=marker_is_nan,
+            )
+            if not marker_is_nan:
+                X = np.where(X == missing_values, np.nan, X).astype(X.dtype)
+            return X
+        if (
+            not isinstance(X, pd.DataFrame)
+            or list(map(str, X.columns)) != table.columns
+        ):
+            if isinstance(X, pd.DataFrame):  # scikit-learn's message on the names
+                probe = pd.DataFrame(np.zeros((1, X.shape[1])), columns=X.columns)
+                validate_data(estimator, probe, reset=False)
+            raise ValueError(
+                f"{type(estimator).__name__} was fitted on a DataFrame with columns "
+                f"{table.columns[:10]}{' ...' if len(table.columns) > 10 else ''}; "
+                "pass a DataFrame with the same columns, in the same order."
+            )
+        _check_marker(estimator)
+        M = table.encode(X, estimator.handle_unknown)
+        frame = pd.DataFrame(M, columns=X.columns, index=X.index, copy=False)
+        return validate_data(
+            estimator, frame, reset=reset, dtype=M.dtype, ensure_all_finite="allow-nan"
+        )
+
+    # ---------------------------------------------------------------- fitting
+    def fit(self, stats, *, standardize, columns=None, indicator=False):
+        """Fit the rest of the map from the training data's column statistics.
+
+        Parameters
+        ----------
+        stats : dict
+            ``column_stats`` of the data :meth:`read` returned.
+        standardize : bool
+            Standardise an array's features with the mean and standard
+            deviation of their observed entries (a table's schema decides for
+            its own columns).
+        columns : ndarray of bool, optional
+            The input columns the model sees; None for all.
+        indicator : bool, default=False
+            Record which columns had missing entries (``with_holes``).
+        """
+        if columns is not None and columns.all():
+            columns = None
+        self.columns = columns
+        self.with_holes = stats["count"] < stats["n_rows"] if indicator else None
+        if self.table is not None:
+            self.loc, self.scale = self.table.loc, self.table.scale
+        elif standardize:
+            scale = np.sqrt(stats["var"])
+            self.loc, self.scale = stats["mean"], np.where(scale > 0, scale, 1.0)
+        return self
+
+    # ---------------------------------------------------------------- mapping
+    def _moments(self):
+        if self.columns is None:
+            return self.loc, self.scale
+        return self.loc[self.columns], self.scale[self.columns]
+
+    def to_model(self, X):
+        """X (from :meth:`read`) in the model's space: the modelled columns,
+        standardised; a table in the model's dtype."""
+        if self.columns is not None:
+            X = X[:, self.columns]
+        if self.scale is None:
+            return X
+        loc, scale = self._moments()
+        dtype = X.dtype if self.table is None else np.dtype(self.dtype)
+        return ((X - loc) / scale).astype(dtype, copy=False)
+
+    def from_model(self, M):
+        """The model's values in the data's units (a table's in float64)."""
+        if self.scale is None:
+            return M
+        loc, scale = self._moments()
+        out = M * scale + loc
+        return out if self.table is not None else out.astype(M.dtype, copy=False)
+
+    def output(self, M, index=None):
+        """The model's values as the user's data: an array, or a DataFrame."""
+        M = self.from_model(M)
+        return M if self.table is None else self.table.decode(M, index=index)
+
+    def in_data_units(self, scores, per_feature=False):
+        """Log-densities of the model's space as densities in the data's units.
+
+        A standardised feature's log-density loses ``log(scale)`` (the
+        Jacobian of the standardisation).
+        """
+        if self.scale is None:
+            return scores
+        log_scale = np.log(self._moments()[1]).astype(scores.dtype)
+        return scores - (log_scale if per_feature else log_scale.sum())
+
+    # ----------------------------------------------------------- persistence
+    def to_dict(self):
+        """The space as plain values (for the safe file format)."""
+        plain = lambda a: None if a is None else np.asarray(a).tolist()
+        return {
+            "table": None if self.table is None else self.table.to_dict(),
+            "dtype": self.dtype,
+            "loc": plain(self.loc),
+            "scale": plain(self.scale),
+            "columns": plain(self.columns),
+            "with_holes": plain(self.with_holes),
+        }
+
+    @classmethod
+    def from_dict(cls, d):
+        """Rebuild a space from :meth:`to_dict`'s output."""
+        table = None if d["table"] is None else TableSchema.from_dict(d["table"])
+        space = cls(table, d["dtype"])
+        array = lambda v, t: None if v is None else np.asarray(v, dtype=t)
+        space.loc, space.scale = array(d["loc"], float), array(d["scale"], float)
+        space.columns = array(d["columns"], bool)
+        space.with_holes = array(d["with_holes"], bool)
+        return space
+
+
+def _check_marker(estimator):
+    missing_values = getattr(estimator, "missing_values", np.nan)
+    if not math.isnan(missing_values):
+        raise ValueError(
+            f"missing_values={missing_values!r}: in a mixed table a hole is NaN, "
+            "None or pd.NA; use the default missing_values=np.nan."
+        )
