@@ -10,18 +10,17 @@ import pytest
 import torch
 from scipy import stats
 
+from skvae.core import build_likelihood
 from skvae.core.likelihoods import (
-    MAX_LEVELS,
     Categorical,
     Heterogeneous,
     LogNormal,
     NegativeBinomial,
     Ordinal,
     Poisson,
-    build_likelihood,
-    parse_spec,
 )
-from skvae.core.likelihoods._base import standard_gamma
+from skvae.core.likelihoods._math import standard_gamma
+from skvae.core.likelihoods._registry import MAX_LEVELS, parse_spec
 
 SOFTPLUS_INV_2 = math.log(math.e**2 - 1.0)  # softplus(.) = 2
 

@@ -14,13 +14,8 @@ from torch.distributions import Bernoulli as TorchBernoulli
 from torch.distributions import Cauchy as TorchCauchy
 from torch.distributions import Normal
 
-from skvae.core.likelihoods import (
-    Bernoulli,
-    Cauchy,
-    Gaussian,
-    StudentT,
-    build_likelihood,
-)
+from skvae.core import build_likelihood
+from skvae.core.likelihoods import Bernoulli, Cauchy, Gaussian, StudentT
 
 
 def _double(cls, n, **kwargs):

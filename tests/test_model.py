@@ -11,9 +11,8 @@ import torch
 from torch.distributions import Normal, kl_divergence
 
 from skvae import VAE, VAEConfig
-from skvae.core import elbo, elbo_per_feature, log_marginal_likelihood
+from skvae.core import build_likelihood, elbo, elbo_per_feature, log_marginal_likelihood
 from skvae.core._priors import MixturePrior, gaussian_kl, log_mean_exp
-from skvae.core.likelihoods import build_likelihood
 
 
 def _model(**kw):

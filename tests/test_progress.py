@@ -11,7 +11,7 @@ import pytest
 
 from skvae import VAEOutlierDetector, VAETransformer
 from skvae._estimators._progress import Display
-from skvae.core._training import EpochRecord
+from skvae.core._train_state import EpochRecord
 
 X = np.random.RandomState(0).rand(120, 5)
 KW = {"hidden_layer_sizes": (8,), "device": "cpu", "random_state": 0}

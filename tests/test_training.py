@@ -8,16 +8,19 @@ import torch
 
 from skvae import VAE, VAEConfig
 from skvae._estimators import _budget
-from skvae.core import _training, elbo, log_marginal_likelihood
-from skvae.core._inference import scoring_noise
-from skvae.core._training import (
+from skvae.core import (
     TrainConfig,
     TrainState,
+    _training,
+    elbo,
+    log_marginal_likelihood,
     make_optimizer,
-    run_epoch,
     train,
     trimmed_mean,
 )
+from skvae.core._inference import scoring_noise
+from skvae.core._train_state import snapshot
+from skvae.core._training import run_epoch
 
 
 def _setup(lr=1e-2, solver="adam"):
@@ -145,7 +148,7 @@ def test_trimmed_training_ignores_a_cluster_of_outliers():
 
 
 def test_checkpoint_restores_weights_optimizer_and_state():
-    from skvae.core._training import Checkpoint
+    from skvae.core._train_state import Checkpoint
 
     model, opt, X, _gen = _setup()
     state = TrainState()
@@ -194,7 +197,7 @@ def test_early_stopping_waits_out_a_plateau_shorter_than_its_patience(monkeypatc
     weights = {}
 
     def record(r):
-        weights[r.epoch] = _training.snapshot(model)
+        weights[r.epoch] = snapshot(model)
 
     state = TrainState()
     config = TrainConfig(max_iter=len(curve), batch_size=100, n_iter_no_change=4)

@@ -69,7 +69,7 @@ from skvae.core._inference import (
 from skvae.core._inference import variance_floor as feature_floors
 from skvae.core._marginals import prepare_model
 from skvae.core._model import build_model
-from skvae.core._training import Checkpoint
+from skvae.core._train_state import Checkpoint
 from skvae.core._utils import column_stats, resolve_device, value_range, warn
 
 _MAX_SEED = np.iinfo(np.int32).max

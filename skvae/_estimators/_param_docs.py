@@ -342,7 +342,7 @@ early_stopping : bool or "auto", default=False
     imputations stop improving, so the imputer trains for
     ``max_iter="auto"`` epochs (200 without a validation set) and stops when
     its training loss stalls. On the design half of
-    ``benchmarks/imputation.py`` (diabetes, wine_quality, letter; 20 % and
+    ``benchmarks/imputation/imputation.py`` (diabetes, wine_quality, letter; 20 % and
     50 % holes, 2 seeds) that lowered the RMSE on all 6 cells, mean 0.758
     to 0.734.""",
     "n_importance_draws": """\

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from skvae._estimators._budget import n_validation, validation_draws
-from skvae.core.likelihoods import Likelihood, build_likelihood
+from skvae.core import Likelihood, build_likelihood
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
-from skvae.core.likelihoods import (
+from skvae.core.likelihoods._registry import (
     MAX_LEVELS,
     automatic_column,
     column_likelihoods,

@@ -11,9 +11,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, validate_data
 
 from skvae.core._config import ACTIVATIONS
-from skvae.core._training import SOLVERS
+from skvae.core._train_state import SOLVERS
 from skvae.core._utils import DTYPES, resolve_device
-from skvae.core.likelihoods import array_likelihoods, likelihood_class
+from skvae.core.likelihoods._registry import array_likelihoods, likelihood_class
 
 # The estimators' ``_parameter_constraints``: each parameter's admissible values,
 # checked by scikit-learn's ``_fit_context``; the rules that need the data are

@@ -15,22 +15,21 @@ bounds are functions of a model. A new observation model is a
 
 from skvae.core._config import VAEConfig
 from skvae.core._importance import impute, log_marginal_likelihood
-from skvae.core._marginals import fit_marginals, lattice_variance
 from skvae.core._model import VAE
 from skvae.core._objectives import OBJECTIVES, elbo, elbo_per_feature, trimmed_mean
 from skvae.core._priors import MixturePrior
-from skvae.core._training import (
+from skvae.core._train_state import (
     EpochRecord,
     TrainConfig,
     TrainOutcome,
     TrainState,
     make_optimizer,
-    train,
 )
+from skvae.core._training import train
 from skvae.core._utils import DeviceWarning
-from skvae.core.likelihoods import (
+from skvae.core.likelihoods._base import Likelihood
+from skvae.core.likelihoods._registry import (
     LIKELIHOODS,
-    Likelihood,
     build_likelihood,
     register_likelihood,
 )
@@ -50,9 +49,7 @@ __all__ = [
     "build_likelihood",
     "elbo",
     "elbo_per_feature",
-    "fit_marginals",
     "impute",
-    "lattice_variance",
     "log_marginal_likelihood",
     "make_optimizer",
     "register_likelihood",

@@ -25,6 +25,28 @@ model : VAE
 x : Tensor of shape (n, n_features)
     The data, NaN where an entry is missing, in the model's dtype and on its
     device.""",
+    "x_values": """\
+Parameters
+----------
+x : Tensor of shape (..., n_features)
+    Values of x, without NaN.""",
+    "out_param": """\
+Parameters
+----------
+out : Tensor of shape (..., n_outputs)
+    The decoder's output: the likelihood's parameters.""",
+    "out_and_x": """\
+Parameters
+----------
+out : Tensor of shape (..., n_outputs)
+    The decoder's output: the likelihood's parameters.
+x : Tensor of shape (..., n_features)
+    Values of x, without NaN.""",
+    "likelihood": """\
+>>> import torch
+>>> from skvae.core import build_likelihood
+>>> lik = build_likelihood("gaussian", 3)  # 3 features
+>>> out = torch.zeros(2, lik.n_outputs)  # the decoder's output for 2 rows""",
     "z_codes": """\
 Parameters
 ----------

@@ -17,7 +17,7 @@ import torch
 from skvae.core._docs import fill
 from skvae.core._priors import standard_normal_log_prob
 from skvae.core._utils import rows_per_block
-from skvae.core.likelihoods._base import standard_gumbel
+from skvae.core.likelihoods._math import standard_gumbel
 
 
 @fill

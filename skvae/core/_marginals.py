@@ -86,7 +86,7 @@ def fit_marginals(model, x):
     --------
     >>> import torch
     >>> from skvae import VAE, VAEConfig
-    >>> from skvae.core import fit_marginals
+    >>> from skvae.core._marginals import fit_marginals
     >>> counts = torch.poisson(torch.full((500, 3), 4.0))
     >>> model = VAE(VAEConfig(n_features=3, likelihood="poisson"))
     >>> fit_marginals(model, counts)
@@ -129,7 +129,7 @@ def lattice_variance(x):
     Examples
     --------
     >>> import torch
-    >>> from skvae.core import lattice_variance
+    >>> from skvae.core._marginals import lattice_variance
     >>> x = torch.tensor([[0.0, 1.0], [2.0, 1.0], [4.0, 1.0], [2.0, 1.0]])
     >>> lattice_variance(x)
     tensor([0.3333, 0.0000])

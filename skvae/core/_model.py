@@ -23,7 +23,7 @@ from skvae.core._config import mlp
 from skvae.core._docs import fill
 from skvae.core._objectives import elbo
 from skvae.core._utils import DTYPES, make_generator
-from skvae.core.likelihoods import build_likelihood
+from skvae.core.likelihoods._registry import build_likelihood
 
 _MAX_LOG_SCALE = 20.0
 

@@ -138,6 +138,18 @@ def trimmed_mean(values, support_fraction=1.0):
     outliers of a contaminated data set, do not pull the model towards them.
     ``support_fraction=1`` is the plain mean.
 
+    Parameters
+    ----------
+    values : Tensor of shape (n,)
+        One value per row.
+    support_fraction : float, default=1.0
+        Share of the rows, the largest values, that the mean is over.
+
+    Returns
+    -------
+    mean : Tensor of shape ()
+        The trimmed mean.
+
     Examples
     --------
     >>> import torch

@@ -24,7 +24,7 @@ import torch
 
 from skvae.core._config import VAEConfig
 from skvae.core._model import VAE
-from skvae.core._training import make_optimizer
+from skvae.core._train_state import make_optimizer
 from skvae.core._utils import make_generator, warn
 
 FORMAT = "skvae-model"

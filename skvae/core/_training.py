@@ -10,144 +10,20 @@ step, and of validation, comes from :data:`~skvae.core.OBJECTIVES`.
 # Authors: The skvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import copy
 import math
 import time
-from dataclasses import asdict, dataclass, field
 
 import torch
 
+from skvae.core._docs import fill
 from skvae.core._inference import map_rows, scoring_noise
 from skvae.core._objectives import OBJECTIVES, trimmed_mean
+from skvae.core._train_state import (
+    EpochRecord,
+    TrainOutcome,
+    snapshot,
+)
 from skvae.core._utils import STREAM_ROWS, make_generator, to_tensor
-
-SOLVERS = ("adam", "adagrad", "sgd")
-
-
-@dataclass
-class TrainState:
-    """What the loop carries from one call to the next (warm start, partial_fit)."""
-
-    n_iter: int = 0
-    loss_curve: list = field(default_factory=list)
-    validation_scores: list = field(default_factory=list)
-    best_loss: float = math.inf
-    best_validation_score: float = -math.inf
-    no_improvement_count: int = 0
-    best_state: dict | None = None  # weights of the best epoch, during a call
-
-    def to_dict(self):
-        """The state as plain values (without ``best_state``), for saving."""
-        d = asdict(self)
-        del d["best_state"]
-        d["loss_curve"] = list(self.loss_curve)
-        d["validation_scores"] = list(self.validation_scores)
-        return d
-
-
-@dataclass
-class TrainConfig:
-    """How :func:`train` runs; every field has the estimators' meaning."""
-
-    max_iter: int = 200  # epochs in this call
-    batch_size: int = 200
-    beta: float = 1.0  # weight of the KL term (the ELBO objective)
-    objective: str = "elbo"  # or "iwae": the importance-weighted bound
-    n_train_draws: int = 1  # draws of z per row and step (IWAE's K)
-    shuffle: bool = True
-    tol: float = 1e-4  # nats per sample that count as progress
-    n_iter_no_change: int = 10
-    check_improvement: bool = True  # stop on no progress (off for partial_fit)
-    weight_decay: float = 0.0  # L2 coefficient per sample, on weight matrices
-    mixed_precision: str | None = None  # "bf16", "fp16" or None
-    support_fraction: float = 1.0  # share of each minibatch in the objective
-
-
-@dataclass
-class Checkpoint:
-    """Model weights, optimiser state and training state, captured together.
-
-    A fit that fails or is rejected restores the checkpoint taken before it,
-    so the model is left exactly as it was.
-    """
-
-    model: dict
-    optimizer: dict
-    state: TrainState
-
-    @classmethod
-    def capture(cls, model, optimizer, state):
-        """A deep copy of ``model``, ``optimizer`` and ``state`` as they are now."""
-        return cls(
-            snapshot(model), copy.deepcopy(optimizer.state_dict()), copy.deepcopy(state)
-        )
-
-    def restore(self, model, optimizer):
-        """Load the weights and optimiser state back; return the training state."""
-        model.load_state_dict(self.model)
-        optimizer.load_state_dict(self.optimizer)
-        return self.state
-
-
-@dataclass
-class TrainOutcome:
-    """How one call of :func:`train` ended."""
-
-    n_epochs: int  # epochs finished in this call
-    stopped_early: bool  # the no-improvement criterion fired
-    interrupted: bool  # KeyboardInterrupt; the model holds the last finished epoch
-    stopped_by_callback: bool = False  # ``on_epoch`` asked to stop
-    max_iter: int = 0  # epochs this call could run
-
-    @property
-    def ran_out(self):
-        """Whether the call used its whole budget without any stop firing."""
-        return not (
-            self.stopped_early or self.interrupted or self.stopped_by_callback
-        ) and (self.n_epochs == self.max_iter)
-
-
-@dataclass
-class EpochRecord:
-    """What :func:`train` reports to ``on_epoch`` after each finished epoch."""
-
-    epoch: int  # epochs run in all calls, this one included
-    epoch_in_call: int  # 1 for the first epoch of this call
-    max_iter: int  # epochs this call may run
-    loss: float  # mean training loss of the epoch, nats per sample
-    validation_score: float | None  # held-out (trimmed) ELBO; None without
-    seconds: float  # wall time of the epoch, validation included
-
-
-def make_optimizer(model, solver="adam", learning_rate=1e-3, weight_decay=0.0):
-    """An optimizer over ``model``'s parameters, with L2 decay on weight matrices only.
-
-    ``weight_decay`` is the coefficient of the gradient of ``0.5 * wd * ||W||^2``;
-    biases are not decayed, as in scikit-learn's MLP.
-    """
-    decay = [p for p in model.parameters() if p.ndim >= 2]
-    no_decay = [p for p in model.parameters() if p.ndim < 2]
-    groups = [
-        {"params": decay, "weight_decay": weight_decay},
-        {"params": no_decay, "weight_decay": 0.0},
-    ]
-    if solver == "adam":
-        # A fused kernel where torch has one for the parameters' device (CUDA;
-        # CPU since torch 2.4); torch's default (foreach) elsewhere.
-        try:
-            return torch.optim.Adam(groups, lr=learning_rate, fused=True)
-        except (RuntimeError, TypeError):
-            return torch.optim.Adam(groups, lr=learning_rate)
-    if solver == "adagrad":
-        return torch.optim.Adagrad(groups, lr=learning_rate)
-    if solver == "sgd":
-        return torch.optim.SGD(groups, lr=learning_rate, momentum=0.9, nesterov=True)
-    raise ValueError(f"Unknown solver {solver!r}; expected one of {SOLVERS}.")
-
-
-def snapshot(model):
-    """A detached copy of ``model``'s state (to restore the best or last weights)."""
-    return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
 
 def evaluate_elbo(model, X, eps, support_fraction=1.0):
@@ -273,6 +149,7 @@ def _autocast(mixed_precision, device):
     return torch.bfloat16, None
 
 
+@fill
 def train(
     model,
     optimizer,
@@ -287,35 +164,63 @@ def train(
     validation_seed=0,
     on_epoch=None,
 ):
-    """Train ``model`` on ``X`` for up to ``config.max_iter`` epochs.
+    """Train a model on X for up to ``config.max_iter`` epochs.
 
-    ``X`` is a tensor or a numpy array; with ``stream`` a numpy array (a
-    memmap) is streamed block by block instead of copied to the device
-    whole. The minibatch order and the noise come from a generator on the
-    model's device seeded with ``seed + 7919 * state.n_iter``, so that a fit
-    split over several calls is reproducible too. Follows the stopping rules
-    of scikit-learn's MLP:
-    with ``X_val`` (early stopping) training ends when the validation ELBO has
-    not improved by ``tol`` for ``n_iter_no_change`` epochs in a row and the best
-    weights are restored; without it the same rule applies to the training loss.
-    ``state`` is updated in place so that a later call continues where this one
-    ended. With ``support_fraction < 1`` the loss and the validation ELBO are
-    trimmed means (:func:`trimmed_mean`): a robust fit to contaminated data.
-    ``config.weight_decay`` is set on the optimizer's weight-matrix group, and
-    ``config.mixed_precision`` runs the network under ``torch.autocast`` (with a
-    gradient scaler for float16).
+    Minibatch steps on the objective ``config.objective`` (trimmed to
+    ``config.support_fraction``), with the stopping rules of scikit-learn's
+    MLP: with ``X_val`` training ends when the validation ELBO has not
+    improved by ``tol`` for ``n_iter_no_change`` epochs in a row and the best
+    weights are restored; without it the same rule applies to the training
+    loss. A non-finite loss raises ``ValueError`` after restoring the last
+    good weights; ``KeyboardInterrupt`` ends training with the weights of the
+    last finished epoch.
 
-    ``on_epoch`` is called with an :class:`EpochRecord` after each finished
-    epoch (progress bars, logging, callbacks); a true return value stops
-    training, the best weights restored as for early stopping.
+    Parameters
+    ----------
+    model : VAE
+        The model to train, on its device.
+    optimizer : torch.optim.Optimizer
+        Over the model's parameters (see :func:`make_optimizer`); its first
+        group gets ``config.weight_decay``.
+    X : ndarray or Tensor of shape (n, n_features)
+        The training data, NaN where an entry is missing.
+    state : TrainState
+        Updated in place, so a later call continues where this one ended.
+    config : TrainConfig
+        How to train.
+    seed : int, default=0
+        The minibatch order and the noise come from a generator on the
+        model's device seeded with ``seed + 7919 * state.n_iter``, so that a
+        fit split over several calls is reproducible too.
+    stream : bool, default=False
+        Stream a numpy ``X`` (a memmap) block by block instead of copying it
+        to the device whole.
+    X_val : ndarray or Tensor, optional
+        Held-out rows for early stopping.
+    validation_draws : int, default=1
+        Draws of z per validation row, fixed by ``validation_seed`` and
+        shared by all rows.
+    validation_seed : int, default=0
+        Seed of the validation noise.
+    on_epoch : callable, optional
+        Called with an :class:`EpochRecord` after each finished epoch; a true
+        return value stops training, the best weights restored as for early
+        stopping.
 
-    The validation ELBO of ``X_val`` (numpy) averages ``validation_draws``
-    draws of z per row, fixed by ``validation_seed`` and shared by all rows
-    (see :func:`~skvae.core._inference.scoring_noise`).
+    Returns
+    -------
+    outcome : TrainOutcome
+        How the call ended.
 
-    A non-finite loss raises ``ValueError`` (the model's weights are then
-    unusable; the caller restores them). ``KeyboardInterrupt`` ends training after
-    restoring the weights of the last finished epoch.
+    Examples
+    --------
+    {model_and_data}
+    >>> from skvae.core import TrainConfig, TrainState, make_optimizer, train
+    >>> state = TrainState()
+    >>> outcome = train(model, make_optimizer(model), x, state,
+    ...                 TrainConfig(max_iter=3, batch_size=25))
+    >>> outcome.n_epochs, len(state.loss_curve)
+    (3, 3)
     """
     p = next(model.parameters())
     generator = make_generator(seed + 7919 * state.n_iter, p.device)

@@ -1,15 +1,15 @@
-"""Observation models p(x | z): the classes, their registry and the one builder.
+"""Observation models p(x | z): the classes, registered by name on import.
 
-Every likelihood is a :class:`Likelihood`, a small ``torch.nn.Module`` that
-declares its traits; :func:`register_likelihood` adds one by name, and
-:func:`build_likelihood` turns a name (or one name per column) into the
-model's likelihood.
+Every likelihood is a :class:`~skvae.core.Likelihood`, a small
+``torch.nn.Module`` that declares its traits;
+:func:`~skvae.core.register_likelihood` adds one by name (the registry is in
+``_registry``), and :func:`~skvae.core.build_likelihood` turns a name, or
+one name per column, into the model's likelihood.
 """
 
 # Authors: The skvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from skvae.core.likelihoods._base import Likelihood
 from skvae.core.likelihoods._discrete import (
     Bernoulli,
     Categorical,
@@ -19,17 +19,7 @@ from skvae.core.likelihoods._discrete import (
 )
 from skvae.core.likelihoods._heterogeneous import Heterogeneous
 from skvae.core.likelihoods._real import Cauchy, Gaussian, LogNormal, StudentT
-from skvae.core.likelihoods._registry import (
-    LIKELIHOODS,
-    MAX_LEVELS,
-    array_likelihoods,
-    automatic_column,
-    build_likelihood,
-    column_likelihoods,
-    likelihood_class,
-    parse_spec,
-    register_likelihood,
-)
+from skvae.core.likelihoods._registry import register_likelihood
 
 for _cls in (
     Bernoulli,
@@ -45,24 +35,14 @@ for _cls in (
     register_likelihood(_cls)
 
 __all__ = [
-    "LIKELIHOODS",
-    "MAX_LEVELS",
     "Bernoulli",
     "Categorical",
     "Cauchy",
     "Gaussian",
     "Heterogeneous",
-    "Likelihood",
     "LogNormal",
     "NegativeBinomial",
     "Ordinal",
     "Poisson",
     "StudentT",
-    "array_likelihoods",
-    "automatic_column",
-    "build_likelihood",
-    "column_likelihoods",
-    "likelihood_class",
-    "parse_spec",
-    "register_likelihood",
 ]

@@ -10,13 +10,13 @@ traits (``has_scale``, ``levelled``, ...), never from its name.
 # Authors: The skvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import math
-
 import numpy as np
-import torch
 from torch import nn
 
+from skvae.core._docs import fill
 
+
+@fill
 class Likelihood(nn.Module):
     """Base class of a factorised observation model p(x | z) = prod_j p(x_j | z).
 
@@ -61,6 +61,17 @@ class Likelihood(nn.Module):
         for: "bool", "category", "ordered", "count" or "real" (None: none).
     table_column : bool
         Whether it may model one column of a mixed table.
+
+    See Also
+    --------
+    skvae.core.register_likelihood : Make a subclass available by name.
+    skvae.core.build_likelihood : Build a model's likelihood from names.
+
+    Examples
+    --------
+    {likelihood}
+    >>> lik.name, lik.has_scale, lik.n_outputs
+    ('gaussian', True, 6)
     """
 
     name = ""
@@ -80,26 +91,82 @@ class Likelihood(nn.Module):
 
     # ------------------------------------------------------------- the layout
     @property
+    @fill
     def n_outputs(self):
-        """Decoder outputs per sample."""
+        """Decoder outputs per sample: ``n_params * n_features`` by default.
+
+        Examples
+        --------
+        {likelihood}
+        >>> lik.n_outputs  # a mean and a raw variance for each of 3 features
+        6
+        """
         return self.n_params * self.n_features
 
     @property
+    @fill
     def n_inputs(self):
-        """Width of :meth:`features`."""
+        """Width of :meth:`features`: ``n_features`` by default.
+
+        Examples
+        --------
+        {likelihood}
+        >>> lik.n_inputs
+        3
+        """
         return self.n_features
 
     @property
+    @fill
     def n_expected(self):
-        """Width of :meth:`expected`."""
+        """Width of :meth:`expected`: ``n_features`` by default.
+
+        Examples
+        --------
+        {likelihood}
+        >>> lik.n_expected
+        3
+        """
         return self.n_features
 
+    @fill
     def columns(self):
-        """``[(likelihood, column indices)]``: the leaf likelihood of each column."""
+        """The leaf likelihood of each column.
+
+        Returns
+        -------
+        columns : list of (Likelihood, list of int)
+            Each leaf likelihood and the columns it models: this likelihood
+            and every column, or a :class:`Heterogeneous` likelihood's blocks.
+
+        Examples
+        --------
+        {likelihood}
+        >>> [(leaf.name, cols) for leaf, cols in lik.columns()]
+        [('gaussian', [0, 1, 2])]
+        """
         return [(self, list(range(self.n_features)))]
 
     def per_column(self, trait):
-        """The value of ``trait`` (an attribute name) for each column, as a list."""
+        """The value of a trait (an attribute name) for each column.
+
+        Parameters
+        ----------
+        trait : str
+            The attribute to read of each column's leaf likelihood.
+
+        Returns
+        -------
+        values : list
+            One value per column.
+
+        Examples
+        --------
+        >>> from skvae.core import build_likelihood
+        >>> lik = build_likelihood(["gaussian", "categorical:3", "poisson"])
+        >>> lik.per_column("has_scale"), lik.per_column("levelled")
+        ([True, False, False], [False, True, False])
+        """
         values = [None] * self.n_features
         for lik, columns in self.columns():
             for j in columns:
@@ -107,66 +174,245 @@ class Likelihood(nn.Module):
         return values
 
     # ------------------------------------------------------ the observation model
+    @fill
     def features(self, x):
-        """What the encoder sees of x (holes already filled): x itself by default."""
+        """What the encoder sees of x (holes already filled): x itself by default.
+
+        {x_values}
+
+        Returns
+        -------
+        features : Tensor of shape (..., n_inputs)
+            A category one-hot encoded, counts as ``log1p``, reals as they are.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from skvae.core import build_likelihood
+        >>> build_likelihood(["categorical:3"]).features(torch.tensor([[2.0]]))
+        tensor([[0., 0., 1.]])
+        """
         return x
 
+    @fill
     def log_prob(self, out, x):
-        """Per-feature log p(x_j | z) in nats, of shape ``(..., n_features)``."""
-        raise NotImplementedError
+        """Per-feature log p(x_j | z) in nats.
 
-    def mean(self, out):
-        """The mean E[x | z] in data space."""
-        raise NotImplementedError
+        {out_and_x}
 
-    def sample(self, out, generator=None):
-        """A draw x ~ p(x | z)."""
-        raise NotImplementedError
+        Returns
+        -------
+        log_prob : Tensor of shape (..., n_features)
+            The log-density (or log-mass) of each entry of x.
 
-    def saturated_log_prob(self, x):
-        """The largest per-feature log p(x_j | .) any parameters can give ``x``.
-
-        ``log_prob - saturated_log_prob`` is <= 0 and is 0 for a perfect
-        reconstruction (half the deviance of a generalised linear model). It
-        removes the part of the score that depends on x alone.
+        Examples
+        --------
+        {likelihood}
+        >>> lik.log_prob(out, torch.zeros(2, 3)).shape
+        torch.Size([2, 3])
         """
         raise NotImplementedError
 
-    def expected(self, out):
-        """Statistics of p(x | z) that average over draws of z (the mean by default).
+    @fill
+    def mean(self, out):
+        """The mean E[x | z] in data space.
 
-        The importance-weighted imputation averages these and maps the average
-        back with :meth:`from_expected` (for a category: the level probabilities,
-        then the most probable level).
+        {out_param}
+
+        Returns
+        -------
+        mean : Tensor of shape (..., n_features)
+            The mean of each feature (a category's most probable level, a
+            Cauchy's location).
+
+        Examples
+        --------
+        {likelihood}
+        >>> lik.mean(out)
+        tensor([[0., 0., 0.],
+                [0., 0., 0.]])
+        """
+        raise NotImplementedError
+
+    @fill
+    def sample(self, out, generator=None):
+        """A draw x ~ p(x | z).
+
+        {out_param}
+        generator : torch.Generator, optional
+            Source of the draws.
+
+        Returns
+        -------
+        x : Tensor of shape (..., n_features)
+            One draw for each row of ``out``.
+
+        Examples
+        --------
+        {likelihood}
+        >>> lik.sample(out, torch.Generator().manual_seed(0)).shape
+        torch.Size([2, 3])
+        """
+        raise NotImplementedError
+
+    @fill
+    def saturated_log_prob(self, x):
+        """The largest per-feature log p(x_j | .) any decoder output can give x.
+
+        ``log_prob - saturated_log_prob`` is <= 0 and is 0 for a perfect
+        reconstruction (half the deviance of a generalised linear model). It
+        removes the part of the outlier detector's score that depends on x
+        alone.
+
+        {x_values}
+
+        Returns
+        -------
+        log_prob : Tensor of shape (..., n_features)
+            The saturated log-likelihood of each entry.
+
+        Examples
+        --------
+        {likelihood}
+        >>> bool((lik.log_prob(out, torch.ones(2, 3))
+        ...       <= lik.saturated_log_prob(torch.ones(2, 3))).all())
+        True
+        """
+        raise NotImplementedError
+
+    @fill
+    def expected(self, out):
+        """Compute the statistics of p(x | z) that average over draws of z.
+
+        The mean by default. The importance-weighted imputation averages
+        these and maps the average back with :meth:`from_expected` (for a
+        category: the level probabilities, then the most probable level).
+
+        {out_param}
+
+        Returns
+        -------
+        statistics : Tensor of shape (..., n_expected)
+            What an average over draws of z is taken of.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from skvae.core import build_likelihood
+        >>> build_likelihood(["categorical:2"]).expected(torch.tensor([[0.0, 0.0]]))
+        tensor([[0.5000, 0.5000]])
         """
         return self.mean(out)
 
     def from_expected(self, m):
-        """A value in data space from averaged :meth:`expected` statistics."""
+        """A value in data space from averaged :meth:`expected` statistics.
+
+        Parameters
+        ----------
+        m : Tensor of shape (..., n_expected)
+            Averaged statistics.
+
+        Returns
+        -------
+        x : Tensor of shape (..., n_features)
+            The values they stand for (the mean itself by default).
+
+        Examples
+        --------
+        >>> import torch
+        >>> from skvae.core import build_likelihood
+        >>> lik = build_likelihood(["categorical:3"])
+        >>> lik.from_expected(torch.tensor([[0.2, 0.5, 0.3]]))
+        tensor([[1.]])
+        """
         return m
 
+    @fill
     def marginal_params(self, x):
-        """Decoder outputs that fit the marginal of each column of ``x`` (no NaN).
+        """Decoder outputs that fit the marginal of each column of x (no NaN).
 
         Used to start the decoder's output bias at the data's marginal
-        distribution; None where no closed form is given.
+        distribution, so that training does not spend its first steps
+        learning offsets.
+
+        {x_values}
+
+        Returns
+        -------
+        params : Tensor of shape (n_outputs,) or None
+            None where no closed form is given.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from skvae.core import build_likelihood
+        >>> x = torch.tensor([[0.0], [1.0], [1.0], [1.0]])
+        >>> build_likelihood("bernoulli", 1).marginal_params(x).sigmoid()
+        tensor([0.7500])
         """
         return None
 
     def reset_parameters(self):
-        """Reset the likelihood's own parameters (none by default)."""
+        """Reset the likelihood's own parameters (none by default).
+
+        The Student-t resets its degrees of freedom to the Cauchy's.
+
+        Examples
+        --------
+        >>> from skvae.core import build_likelihood
+        >>> lik = build_likelihood("studentt", 2)
+        >>> lik.reset_parameters()
+        >>> lik.raw_df.tolist()
+        [0.0, 0.0]
+        """
 
     # --------------------------------------------------------------- support
     def support_error(self, x_min, x_max):
-        """A message if values in ``[x_min, x_max]`` leave the support, else None."""
+        """A message if values in ``[x_min, x_max]`` leave the support, else None.
+
+        Parameters
+        ----------
+        x_min, x_max : float
+            The smallest and largest observed value.
+
+        Returns
+        -------
+        message : str or None
+            What is wrong and how to fix it.
+
+        Examples
+        --------
+        >>> from skvae.core import build_likelihood
+        >>> build_likelihood("bernoulli", 1).support_error(0.0, 255.0)[:45]
+        "likelihood='bernoulli' needs data in [0, 1], "
+        """
         return None
 
     def support_errors(self, low, high, names=None):
-        """Messages for the data whose observed range leaves the support.
+        """List messages for the data whose observed range leaves the support.
 
-        ``low`` and ``high`` hold each column's observed minimum and maximum
-        (NaN or infinite for a column without observed entries). One
-        likelihood for all columns checks their overall range.
+        One likelihood for all columns checks their overall range; a
+        :class:`Heterogeneous` likelihood checks each column.
+
+        Parameters
+        ----------
+        low, high : array-like of shape (n_features,)
+            Each column's observed minimum and maximum (NaN or infinite for a
+            column without observed entries).
+        names : list of str, optional
+            The columns' names, for the messages.
+
+        Returns
+        -------
+        messages : list of str
+            Empty when every value is in the support.
+
+        Examples
+        --------
+        >>> from skvae.core import build_likelihood
+        >>> lik = build_likelihood(["gaussian", "poisson"])
+        >>> lik.support_errors([-1.0, -2.0], [1.0, 3.0], ["height", "visits"])[0][:34]
+        "column 'visits': likelihood='poiss"
         """
         low, high = np.asarray(low, dtype=float), np.asarray(high, dtype=float)
         seen = np.isfinite(low)
@@ -249,54 +495,3 @@ class Likelihood(nn.Module):
         tensor([0., 0.])
         """
         return None
-
-
-def inverse_softplus(v):
-    """The x with softplus(x) = v, for v > 0."""
-    return v + torch.log(-torch.expm1(-v))
-
-
-def standard_gumbel(like, generator=None):
-    """Standard Gumbel draws of ``like``'s shape, device and dtype, from ``generator``.
-
-    ``argmax(logits + standard_gumbel(logits))`` draws from the softmax of the
-    logits (the Gumbel-max trick).
-    """
-    u = torch.rand(
-        like.shape, generator=generator, device=like.device, dtype=like.dtype
-    )
-    return -torch.log(-torch.log(u.clamp_min(1e-30)))
-
-
-def standard_gamma(shape, generator=None):
-    """Draws from Gamma(shape, 1) from ``generator`` (Marsaglia & Tsang, 2000).
-
-    torch's own gamma sampler takes no generator; this one is reproducible.
-    Shapes below 1 use the boost ``G(a) = G(a + 1) U^(1/a)``.
-    """
-    small = shape < 1.0
-    a = torch.where(small, shape + 1.0, shape)
-    d = a - 1.0 / 3.0
-    c = 1.0 / torch.sqrt(9.0 * d)
-    out = torch.zeros_like(a)
-    todo = torch.ones_like(a, dtype=torch.bool)
-    for _ in range(64):  # each round accepts >= 95 % of what is left
-        x = torch.randn(a.shape, generator=generator, device=a.device, dtype=a.dtype)
-        u = torch.rand(a.shape, generator=generator, device=a.device, dtype=a.dtype)
-        v = (1.0 + c * x) ** 3
-        ok = (v > 0) & (
-            torch.log(u)
-            < 0.5 * x.square() + d - d * v + d * torch.log(v.clamp_min(1e-30))
-        )
-        take = todo & ok
-        out = torch.where(take, d * v, out)
-        todo = todo & ~ok
-        if not bool(todo.any()):
-            break
-    out = torch.where(todo, d, out)  # never reached in practice: the mode
-    u = torch.rand(a.shape, generator=generator, device=a.device, dtype=a.dtype)
-    return torch.where(small, out * u.pow(1.0 / shape), out)
-
-
-LOG_2PI = math.log(2.0 * math.pi)
-LOG_PI = math.log(math.pi)

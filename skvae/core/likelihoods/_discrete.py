@@ -13,8 +13,8 @@ import math
 import torch
 import torch.nn.functional as F
 
-from skvae.core.likelihoods._base import (
-    Likelihood,
+from skvae.core.likelihoods._base import Likelihood
+from skvae.core.likelihoods._math import (
     inverse_softplus,
     standard_gamma,
     standard_gumbel,
@@ -27,6 +27,19 @@ class Bernoulli(Likelihood):
     Values strictly between 0 and 1 are allowed (grey levels treated as
     probabilities), as in Kingma & Welling (2013); the log-probability is then the
     negative binary cross-entropy, computed stably as ``x * l - softplus(l)``.
+
+    Parameters
+    ----------
+    n_features : int
+        Number of features.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skvae.core.likelihoods import Bernoulli
+    >>> lik = Bernoulli(2)
+    >>> lik.mean(torch.tensor([[0.0, 2.0]]))
+    tensor([[0.5000, 0.8808]])
     """
 
     name = "bernoulli"
@@ -67,6 +80,18 @@ class Poisson(Likelihood):
 
     ``log p(x) = x l - exp(l) - lgamma(x + 1)``; the log-rate is clamped to
     [-20, 20] so that the rate stays finite.
+
+    Parameters
+    ----------
+    n_features : int
+        Number of features.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skvae.core.likelihoods import Poisson
+    >>> Poisson(1).mean(torch.tensor([[0.0]]))  # the rate exp(0)
+    tensor([[1.]])
     """
 
     name = "poisson"
@@ -107,6 +132,18 @@ class NegativeBinomial(Poisson):
     ``Var = mu + mu^2 / phi``. ``log p(x) = lgamma(x + phi) - lgamma(phi) -
     lgamma(x + 1) + phi log(phi / (phi + mu)) + x log(mu / (phi + mu))``; it
     tends to the Poisson as ``phi`` grows.
+
+    Parameters
+    ----------
+    n_features : int
+        Number of features.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skvae.core.likelihoods import NegativeBinomial
+    >>> NegativeBinomial(1).mean(torch.tensor([[0.0, 0.0]]))  # log-mean, raw phi
+    tensor([[1.]])
     """
 
     name = "negbin"
@@ -172,6 +209,15 @@ class Categorical(Likelihood):
         Number of category columns.
     n_levels : int
         Number of levels of each column.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skvae.core.likelihoods import Categorical
+    >>> lik = Categorical(1, n_levels=3)
+    >>> logits = torch.tensor([[0.0, 2.0, 0.0]])
+    >>> lik.mean(logits), lik.expected(logits)
+    (tensor([[1.]]), tensor([[0.1065, 0.7870, 0.1065]]))
     """
 
     name = "categorical"
@@ -261,6 +307,22 @@ class Ordinal(Categorical):
     log(1 - exp(b - a)) - softplus(b)`` with ``a = c_{k+1} - eta`` and
     ``b = c_k - eta``. The level order carries information a plain
     categorical ignores: neighbouring levels share probability.
+
+    Parameters
+    ----------
+    n_features : int
+        Number of ordered category columns.
+    n_levels : int
+        Number of levels of each column.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skvae.core.likelihoods import Ordinal
+    >>> lik = Ordinal(1, n_levels=3)
+    >>> probs = lik.expected(torch.tensor([[0.0, -1.0, 0.5413]]))
+    >>> round(probs.sum().item(), 6)
+    1.0
     """
 
     name = "ordinal"

@@ -35,6 +35,15 @@ class Heterogeneous(Likelihood):
     for the category columns with K levels, each column's K logits in turn).
     The encoder sees each block's ``features``: a category one-hot encoded,
     counts and positive reals as ``log1p``.
+
+    Examples
+    --------
+    >>> from skvae.core import build_likelihood
+    >>> lik = build_likelihood(["gaussian", "categorical:3", "gaussian"])
+    >>> [(block.name, columns) for block, columns in lik.columns()]
+    [('gaussian', [0, 2]), ('categorical', [1])]
+    >>> lik.n_outputs  # 2 x 2 Gaussian parameters, 3 logits
+    7
     """
 
     name = "heterogeneous"
@@ -196,7 +205,26 @@ class Heterogeneous(Likelihood):
         return self._scatter(parts, like.device)
 
     def variance(self, out):
-        """The per-feature variance of p(x | z), NaN for columns without a scale."""
+        """Compute the per-feature variance of p(x | z), NaN without a scale.
+
+        Parameters
+        ----------
+        out : Tensor of shape (..., n_outputs)
+            The decoder's output.
+
+        Returns
+        -------
+        variance : Tensor of shape (..., n_features)
+            The variance of each column with a scale, NaN for the others.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from skvae.core import build_likelihood
+        >>> lik = build_likelihood(["poisson", "gaussian"])
+        >>> lik.variance(torch.zeros(1, 3))
+        tensor([[   nan, 0.6931]])
+        """
         parts = [
             lik.variance(o)
             if lik.has_scale

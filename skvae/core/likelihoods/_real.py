@@ -16,10 +16,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from skvae.core.likelihoods._base import (
+from skvae.core.likelihoods._base import Likelihood
+from skvae.core.likelihoods._math import (
     LOG_2PI,
     LOG_PI,
-    Likelihood,
     inverse_softplus,
     standard_gamma,
 )
@@ -41,6 +41,15 @@ class Gaussian(Likelihood):
         Number of features.
     var_floor : float, default=1e-6
         The initial variance floor of every feature.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skvae.core.likelihoods import Gaussian
+    >>> lik = Gaussian(2, var_floor=1e-3)
+    >>> out = torch.tensor([[0.0, 1.0, 0.0, 0.0]])  # two means, two raw variances
+    >>> lik.mean(out), lik.variance(out)
+    (tensor([[0., 1.]]), tensor([[0.6941, 0.6941]]))
     """
 
     name = "gaussian"
@@ -115,7 +124,27 @@ class Gaussian(Likelihood):
         return -0.5 * (LOG_2PI + self._log_floor(x))
 
     def variance(self, out):
-        """The per-feature variance of p(x | z)."""
+        """Compute the per-feature variance of p(x | z) (a Cauchy's squared scale).
+
+        Parameters
+        ----------
+        out : Tensor of shape (..., n_outputs)
+            The decoder's output.
+
+        Returns
+        -------
+        variance : Tensor of shape (..., n_features)
+            The decoder's ``softplus(raw) + var_floor``, or the fixed variance.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from skvae.core.likelihoods import Gaussian
+        >>> lik = Gaussian(1)
+        >>> lik.set_fixed_variance([0.5])
+        >>> lik.variance(torch.zeros(3, 2)).flatten().tolist()
+        [0.5, 0.5, 0.5]
+        """
         return self._split(out)[1]
 
     def marginal_params(self, x):
@@ -142,6 +171,22 @@ class Cauchy(Gaussian):
     and outliers in the training data pull less on the fit (the robust,
     heavy-tailed decoder of Takahashi et al., 2018). The distribution has no
     mean: :meth:`mean` returns the location (its median).
+
+    Parameters
+    ----------
+    n_features : int
+        Number of features.
+    var_floor : float, default=1e-6
+        The initial variance floor (squared scale) of every feature.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skvae.core.likelihoods import Cauchy
+    >>> lik = Cauchy(1, var_floor=0.0)
+    >>> out = torch.tensor([[0.0, 0.5413]])  # location 0, squared scale 1
+    >>> lik.log_prob(out, torch.tensor([[1.0]]))  # -log(pi) - log(2)
+    tensor([[-1.8379]])
     """
 
     name = "cauchy"
@@ -179,6 +224,21 @@ class StudentT(Gaussian):
     large ``nu`` the Gaussian's quadratic one: each feature gets the tails its
     data show, where :class:`Cauchy` gives every feature heavy tails (Lange et
     al., 1989; Takahashi et al., 2018).
+
+    Parameters
+    ----------
+    n_features : int
+        Number of features.
+    var_floor : float, default=1e-6
+        The initial variance floor (squared scale) of every feature.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skvae.core.likelihoods import StudentT
+    >>> lik = StudentT(3)
+    >>> lik.degrees_of_freedom(torch.zeros(1, 6))  # training starts at the Cauchy
+    tensor([[1., 1., 1.]], grad_fn=<ExpBackward0>)
     """
 
     name = "studentt"
@@ -216,7 +276,25 @@ class StudentT(Gaussian):
         )
 
     def degrees_of_freedom(self, out):
-        """The per-feature degrees of freedom ``nu``."""
+        """Compute the per-feature degrees of freedom ``nu``, broadcast to ``out``.
+
+        Parameters
+        ----------
+        out : Tensor of shape (..., n_outputs)
+            The decoder's output (it gives the batch shape).
+
+        Returns
+        -------
+        nu : Tensor of shape (..., n_features)
+            ``exp(DF_RATE * raw_df)``, clamped to ``DF_RANGE``.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from skvae.core.likelihoods import StudentT
+        >>> StudentT(2).degrees_of_freedom(torch.zeros(4, 4)).shape
+        torch.Size([4, 2])
+        """
         return self._split(out)[2]
 
     # saturated_log_prob (inherited): the Gaussian's value at the smallest
@@ -241,13 +319,51 @@ class LogNormal(Gaussian):
     little of its mass (and of its draws) lies in (-1, 0). The variance is
     ``softplus(r) + var_floor`` as for the Gaussian. The mean is
     ``exp(loc + var / 2) - 1``.
+
+    Parameters
+    ----------
+    n_features : int
+        Number of features.
+    var_floor : float, default=1e-6
+        The initial variance floor (squared scale) of every feature.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skvae.core.likelihoods import LogNormal
+    >>> lik = LogNormal(1, var_floor=0.0)
+    >>> lik.features(torch.tensor([[0.0], [1.718282]]))  # what the encoder sees
+    tensor([[0.],
+            [1.]])
     """
 
     name = "lognormal"
     transforms_input = True
     scales_x = False  # the variance is of log1p(x)
-    scale_input = np.log1p
     column_kind = None
+
+    @staticmethod
+    def scale_input(x):
+        """Compute ``log1p(x)`` in numpy: the variable whose variance the scale models.
+
+        Parameters
+        ----------
+        x : ndarray
+            Values of x (>= 0).
+
+        Returns
+        -------
+        y : ndarray
+            ``log(1 + x)``, of which the variance floor takes its variance.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skvae.core.likelihoods import LogNormal
+        >>> LogNormal.scale_input(np.array([0.0, np.e - 1.0]))
+        array([0., 1.])
+        """
+        return np.log1p(x)
 
     def log_prob(self, out, x):
         y = torch.log1p(x)

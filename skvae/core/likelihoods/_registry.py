@@ -15,7 +15,7 @@ LIKELIHOODS = {}
 MAX_LEVELS = 1000
 
 
-def register_likelihood(cls=None, *, replace=False):
+def register_likelihood(likelihood_class=None, *, replace=False):
     """Make a :class:`~skvae.core.likelihoods.Likelihood` subclass available by name.
 
     After registration every estimator fits it by its ``name``
@@ -26,7 +26,7 @@ def register_likelihood(cls=None, *, replace=False):
 
     Parameters
     ----------
-    cls : type
+    likelihood_class : type
         A subclass of ``Likelihood`` with a non-empty ``name``. Its
         constructor takes ``n_features`` (and ``var_floor`` when it has a
         scale, ``n_levels`` when it is levelled).
@@ -35,7 +35,7 @@ def register_likelihood(cls=None, *, replace=False):
 
     Returns
     -------
-    cls : type
+    likelihood_class : type
         The class itself, so that it works as a decorator.
 
     Examples
@@ -67,6 +67,7 @@ def register_likelihood(cls=None, *, replace=False):
     >>> vae.likelihood_
     'laplace_example'
     """
+    cls = likelihood_class
     if cls is None:
         return lambda c: register_likelihood(c, replace=replace)
     if not (inspect.isclass(cls) and issubclass(cls, Likelihood)):
