@@ -13,7 +13,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-RESULTS = Path(__file__).parent / "results"
+
+def results_dir():
+    """The ``results`` folder beside the script that runs (its topic's)."""
+    return Path(sys.argv[0]).resolve().parent / "results"
 
 
 def machine():
@@ -29,9 +32,11 @@ def machine():
 
 
 def write_json(name, payload):
-    """Write ``payload`` (plus the machine) to benchmarks/results/NAME.json."""
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"{name}.json"
+    """Write ``payload`` (plus the machine) to ``results/NAME.json`` beside the
+    script that runs."""
+    results = results_dir()
+    results.mkdir(exist_ok=True)
+    path = results / f"{name}.json"
     payload = {"machine": machine(), "argv": sys.argv, **payload}
     path.write_text(json.dumps(payload, indent=2, default=float))
     print(f"wrote {path}")

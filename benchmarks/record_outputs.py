@@ -20,7 +20,7 @@ draws), ``score_samples`` (ELBO and IWAE), ``score_samples_per_feature``,
 from a pickle; and the SHA-256 of the bytes ``save`` writes (the file has no
 timestamp; a new file format changes them). A DataFrame output is hashed
 through ``pandas.util.hash_pandas_object`` with its dtypes. Writes
-benchmarks/results/outputs_NAME.json.
+benchmarks/records/outputs_NAME.json.
 """
 
 # Authors: The skvae developers
@@ -38,7 +38,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from _common import RESULTS
 from sklearn.datasets import load_digits
 from sklearn.preprocessing import StandardScaler
 
@@ -368,6 +367,9 @@ def record():
     return rec
 
 
+RECORDS = Path(__file__).parent / "records"
+
+
 def compare(a, b):
     """Print every differing entry; return the number of differences."""
     n = 0
@@ -396,12 +398,12 @@ def main():
     args = parser.parse_args()
     if args.compare:
         a, b = (
-            json.loads((RESULTS / f"outputs_{n}.json").read_text())
+            json.loads((RECORDS / f"outputs_{n}.json").read_text())
             for n in args.compare
         )
         sys.exit(1 if compare(a, b) else 0)
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"outputs_{args.out}.json"
+    RECORDS.mkdir(exist_ok=True)
+    path = RECORDS / f"outputs_{args.out}.json"
     path.write_text(json.dumps(record(), indent=1, sort_keys=True))
     print(f"wrote {path}")
 

@@ -1,4 +1,4 @@
-"""The anomaly detectors of benchmarks/anomaly.py, each as (make, anomaly score).
+"""The detectors of anomaly.py, each as (make, anomaly score).
 
 Every entry of :func:`methods` is a pair: ``make()`` returns an unfitted model
 with a ``fit(X)`` method, ``anomaly(model, X)`` the scores of a fitted one,

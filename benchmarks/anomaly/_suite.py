@@ -1,4 +1,4 @@
-"""The tabular anomaly suite of benchmarks/anomaly.py: 33 public sets, two halves.
+"""The tabular anomaly suite of anomaly.py: 33 public sets, two halves.
 
 Protocol (issue #17): a 60/40 split stratified on the label, standardised
 with the training part's statistics, unsupervised training on the
@@ -11,9 +11,13 @@ seeds 0, 1, 2. Training parts above ``TRAIN_CAP`` rows are subsampled to it
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/_common.py
 from _common import Timer, print_table
 from _detectors import methods
 from scipy.stats import rankdata

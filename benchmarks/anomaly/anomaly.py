@@ -4,7 +4,7 @@ All methods run in this one process on the same splits:
 
 * ``suite``: the 33 public tabular sets in the data home (``SKVAE_DATA``), the
   ten ODDS sets and the 23 ADBench sets, split into a fixed design half and a
-  report half (``benchmarks/_suite.py``): a 60/40 split stratified on the
+  report half (``benchmarks/anomaly/_suite.py``): a 60/40 split stratified on the
   label, standardised with the training part's statistics, unsupervised
   training on the contaminated training part (subsampled to 20,000 rows where
   larger), AUROC and average precision on the test part, seeds 0, 1, 2.
@@ -14,14 +14,14 @@ All methods run in this one process on the same splits:
 * scikit-learn's digits, the same protocol (train/test split 50/50).
 * MNIST, the same protocol (optional section ``mnist``).
 
-Methods (``benchmarks/_detectors.py``): skvae's default detector, the plain-VAE
+Methods (``benchmarks/anomaly/_detectors.py``): skvae's default detector, the plain-VAE
 reference of issue #17 (plain torch), IsolationForest, LOF (novelty), kNN
 distance, PCA reconstruction error and log-likelihood, and ECOD if PyOD (the
 ``bench`` extra) is installed.
 
-Run ``OMP_NUM_THREADS=1 python benchmarks/anomaly.py`` for the suite (about
+Run ``OMP_NUM_THREADS=1 python benchmarks/anomaly/anomaly.py`` for the suite (about
 25 minutes on 2 cores), ``--sections fashion,digits`` for the images, or
-``--quick`` for a smoke run. Writes benchmarks/results/anomaly.json.
+``--quick`` for a smoke run. Writes results/anomaly.json beside it.
 ``--half design`` runs one half, ``--sets cover,fault`` some sets;
 ``--combine A,B`` merges the suite results of earlier runs and reports them;
 ``--methods skvae`` runs only some methods; ``--params '{"n_components":
@@ -34,9 +34,13 @@ the JSON file, to compare a setting with the default without overwriting it.
 
 import argparse
 import json
+import sys
+from pathlib import Path
 
 import numpy as np
-from _common import RESULTS, print_table, write_json
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/_common.py
+from _common import print_table, results_dir, write_json
 from _detectors import methods
 from _suite import HALVES, report, run_split, suite
 from sklearn.datasets import load_digits
@@ -85,7 +89,9 @@ def combine(names):
     """The suite rows of several results files, set by set and method by method."""
     merged = {}
     for name in names:
-        for row in json.loads((RESULTS / f"{name}.json").read_text())["suite"]["sets"]:
+        for row in json.loads((results_dir() / f"{name}.json").read_text())["suite"][
+            "sets"
+        ]:
             empty = {"auroc": {}, "ap": {}, "seconds": {}}
             into = merged.setdefault(row["data"], {**row, **empty})
             for key in ("auroc", "ap", "seconds"):

@@ -38,7 +38,7 @@ are skipped with a note.
 On 2 CPU cores the protocol uses 3 folds and at most 1,500 rows a set (about an
 hour and a half in all); ``--folds 5 --max-rows 0`` runs the full data.
 ``--sets digits wine`` picks sets. Results are written after each set to
-benchmarks/results/convergence.json, and ``--resume`` continues an interrupted
+results/convergence.json beside it, and ``--resume`` continues an interrupted
 run from there.
 """
 
@@ -48,10 +48,14 @@ run from there.
 import argparse
 import json
 import math
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
-from _common import RESULTS, Timer, mixed_table, print_table, write_json
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/_common.py
+from _common import Timer, mixed_table, print_table, results_dir, write_json
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_wine
 from sklearn.decomposition import PCA, FactorAnalysis
 from sklearn.model_selection import GridSearchCV, KFold
@@ -339,8 +343,8 @@ def main():
         f"{LEARNING_RATES}; defaults chosen on {DESIGN}"
     )
     rows, speed = [], None
-    if args.resume and (RESULTS / "convergence.json").exists():
-        previous = json.loads((RESULTS / "convergence.json").read_text())
+    if args.resume and (results_dir() / "convergence.json").exists():
+        previous = json.loads((results_dir() / "convergence.json").read_text())
         if previous["protocol"] != note:
             raise SystemExit("--resume: convergence.json has another protocol")
         rows = [r for r in previous["rows"] if r["set"] in args.sets]

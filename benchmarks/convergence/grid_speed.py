@@ -9,7 +9,7 @@ variant (n_components=8, the first 455 standardised rows): its epochs, the
 milliseconds an epoch (steps and validation pass) and its best validation
 ELBO, to separate the cost of a step from the number of steps. Run::
 
-    OMP_NUM_THREADS=1 python benchmarks/experiments/grid_speed.py \\
+    OMP_NUM_THREADS=1 python benchmarks/convergence/grid_speed.py \\
         --variant default '{}' --variant lr3e-3 '{"learning_rate_init": 3e-3}'
 """
 

@@ -9,17 +9,22 @@ time.
 
 Run (a few minutes per 10 epochs on 2 CPU cores)::
 
-    SKVAE_DATA=../shared/data python benchmarks/iwae_objective.py
-    SKVAE_DATA=../shared/data python benchmarks/iwae_objective.py --epochs 3 --quick
+    SKVAE_DATA=../shared/data python benchmarks/convergence/iwae_objective.py
+    SKVAE_DATA=../shared/data python benchmarks/convergence/iwae_objective.py \\
+        --epochs 3 --quick
 """
 
 # Authors: The skvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
 import argparse
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/_common.py
 from _common import Timer, print_table, write_json
 from sklearn.exceptions import ConvergenceWarning
 

@@ -35,10 +35,11 @@ steps.
 The defaults were chosen on the design half (DESIGN below); the report half's
 figures are the ones that count. Run::
 
-    SKVAE_DATA=../shared/data python benchmarks/imputation.py
-    SKVAE_DATA=../shared/data python benchmarks/imputation.py --quick  # 2 seeds
+    export SKVAE_DATA=../shared/data
+    python benchmarks/imputation/imputation.py
+    python benchmarks/imputation/imputation.py --quick  # 2 seeds
     # re-run one method on the same splits and masks, the others' rows kept
-    SKVAE_DATA=../shared/data python benchmarks/imputation.py --only skvae --merge
+    python benchmarks/imputation/imputation.py --only skvae --merge
 """
 
 # Authors: The skvae developers
@@ -46,10 +47,14 @@ figures are the ones that count. Run::
 
 import argparse
 import json
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
-from _common import RESULTS, Timer, mixed_table, print_table, write_json
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/_common.py
+from _common import Timer, mixed_table, print_table, results_dir, write_json
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_wine
 from sklearn.ensemble import RandomForestRegressor
 from sklearn.experimental import enable_iterative_imputer  # noqa: F401
@@ -281,7 +286,7 @@ def main():
             k: v for k, v in every(a).items() if k in args.only
         }
     results, kept = {}, {}
-    path = RESULTS / f"{args.output}.json"
+    path = results_dir() / f"{args.output}.json"
     if (args.resume or args.merge) and path.exists():
         for key, runs in json.loads(path.read_text())["runs"].items():
             name, rate = key.split("@")

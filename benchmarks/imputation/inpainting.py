@@ -16,16 +16,20 @@ process on the same images and pixels:
 
 Run::
 
-    SKVAE_DATA=../shared/data python benchmarks/inpainting.py
+    SKVAE_DATA=../shared/data python benchmarks/imputation/inpainting.py
 """
 
 # Authors: The skvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
 import argparse
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/_common.py
 from _common import Timer, print_table, write_json
 from sklearn.experimental import enable_iterative_imputer  # noqa: F401
 from sklearn.impute import IterativeImputer, KNNImputer, SimpleImputer

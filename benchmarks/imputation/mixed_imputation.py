@@ -23,17 +23,22 @@ DataFrame itself (``likelihood="auto"``).
 
 Run::
 
-    SKVAE_DATA=../shared/data python benchmarks/mixed_imputation.py --seeds 0 1 2
+    SKVAE_DATA=../shared/data python benchmarks/imputation/mixed_imputation.py \\
+        --seeds 0 1 2
 """
 
 # Authors: The skvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
 import argparse
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/_common.py
 from _common import Timer, print_table, write_json
 from sklearn.impute import KNNImputer
 from sklearn.model_selection import train_test_split

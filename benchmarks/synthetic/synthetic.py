@@ -35,7 +35,7 @@ of adult has no income column).
 
 Run (about 40 minutes a seed on 2 cores)::
 
-    SKVAE_DATA=../shared/data python benchmarks/synthetic.py --seeds 0 1 2
+    SKVAE_DATA=../shared/data python benchmarks/synthetic/synthetic.py --seeds 0 1 2
 """
 
 # Authors: The skvae developers
@@ -43,11 +43,15 @@ Run (about 40 minutes a seed on 2 cores)::
 
 import argparse
 import json
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _common import RESULTS, Timer, print_table, write_json
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/_common.py
+from _common import Timer, print_table, results_dir, write_json
 from sklearn.compose import make_column_transformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
@@ -395,7 +399,7 @@ def main():
     parser.add_argument("--resume", action="store_true")
     args = parser.parse_args()
     rows = []
-    path = RESULTS / f"{args.output}.json"
+    path = results_dir() / f"{args.output}.json"
     if args.resume and path.exists():
         rows = json.loads(path.read_text())["rows"]
     done = {(r["table"], r["seed"], r["method"]) for r in rows}

@@ -6,15 +6,19 @@ to 3,500 rows of each table in ``mixed/`` of the data home; prints a table and
 writes ``results/mixed_fit_time.json``. Run it at two commits to compare how
 the heterogeneous likelihood's blocks are evaluated (same seeds, same rows).
 
-    SKVAE_DATA=../shared/data OMP_NUM_THREADS=1 python benchmarks/mixed_fit_time.py
+    export SKVAE_DATA=../shared/data OMP_NUM_THREADS=1
+    python benchmarks/throughput/mixed_fit_time.py
 """
 
 # Authors: The skvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
 import argparse
+import sys
 import warnings
+from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/_common.py
 from _common import Timer, print_table, write_json
 
 from skvae import VAETransformer

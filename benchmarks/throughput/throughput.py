@@ -6,8 +6,8 @@ loop over one pre-loaded tensor with randperm minibatches is the reference; it
 and ``VAETransformer.fit`` run alternately in this process and the table reports
 samples/s and their ratio. Run:
 
-    python benchmarks/throughput.py            # full run, about 15 minutes
-    python benchmarks/throughput.py --quick    # a smoke run, about a minute
+    python benchmarks/throughput/throughput.py            # full run, about 15 minutes
+    python benchmarks/throughput/throughput.py --quick    # a smoke run, about a minute
 """
 
 # Authors: The skvae developers
@@ -17,12 +17,16 @@ import argparse
 import gc
 import itertools
 import os
+import sys
 import tempfile
 import warnings
+from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/_common.py
 from _common import Timer, fashion_mnist_or_synthetic, print_table, write_json
 from torch import nn
 
