@@ -140,7 +140,7 @@ else:
 # %%
 if frey is not None:
     show(
-        np.clip(frey.sample(36, random_state=0), 0, 1),
+        np.clip(frey.sample(36, random_state=0, mean=True), 0, 1),
         faces_test[:8],
         np.clip(frey.inverse_transform(frey.transform(faces_test[:8])), 0, 1),
         (28, 20),
@@ -151,13 +151,14 @@ plt.show()
 # %%
 # The samples are new images, not copies of training images: each comes from a
 # random code. They are smooth because we show the decoder's mean E[x | z]
-# rather than a draw from p(x | z) (``sample(..., mean=False)`` would add the
-# pixel noise of the likelihood: scattered black-and-white pixels for MNIST,
-# Gaussian grain for the faces). A few samples are poor, typically those whose
-# random code falls where the model saw few training images; longer training
-# reduces them. Kingma and Welling also constrained the faces' decoder mean to
-# (0, 1) with a sigmoid; skvae's Gaussian mean is unbounded, so we clip the
-# faces to [0, 1] for display.
+# rather than a draw from p(x | z): ``sample`` returns the means for data
+# modelled as Bernoulli (MNIST), and ``mean=True`` asks for them for the
+# Gaussian faces, where the default draw would add the likelihood's grain
+# (``mean=False`` on MNIST gives scattered black-and-white pixels). A few
+# samples are poor, typically those whose random code falls where the model
+# saw few training images; longer training reduces them. Kingma and Welling
+# also constrained the faces' decoder mean to (0, 1) with a sigmoid; skvae's
+# Gaussian mean is unbounded, so we clip the faces to [0, 1] for display.
 #
 # The reconstructions keep the shape of each digit and the pose and expression
 # of each face, but lose fine detail: a code of a few numbers cannot store

@@ -56,12 +56,13 @@ print(f"missing entries: {int(frame.isna().sum().sum())}")
 # %%
 # Fit at the defaults, then sample
 # --------------------------------
-# ``sample(mean=False)`` draws each entry from p(x | z): a level of a
-# category, an integer count. (The default ``mean=True`` gives each column's
-# mean, for a category its most probable level.)
+# ``sample`` draws each entry from p(x | z): a level of a category, an integer
+# count, so the synthetic rows follow the table's own frequencies.
+# (``mean=True`` gives each column's mean, for a category its most probable
+# level.)
 vae = VAETransformer(n_components=4, max_iter=EPOCHS, random_state=0).fit(frame)
 print(vae.likelihood_)
-synthetic = vae.sample(len(frame), random_state=0, mean=False)
+synthetic = vae.sample(len(frame), random_state=0)
 print(synthetic.head())
 assert (synthetic.dtypes == frame.dtypes).all()
 

@@ -434,14 +434,12 @@ def test_bad_input_is_rejected_and_the_imputer_unchanged(imputer, low_rank):
     _, X_holes, _ = low_rank
     before = imputer.transform(X_holes[:20])
     state = {k: v.clone() for k, v in imputer.module_.state_dict().items()}
-    empty_row = X_holes[:20].copy()
-    empty_row[5] = np.nan
-    with pytest.raises(ValueError, match=r"no observed value .*rows \[5\]"):
-        imputer.transform(empty_row)
     with pytest.raises(ValueError, match="6 features"):
         imputer.transform(X_holes[:, :4])
-    with pytest.raises(ValueError, match="rows \\[5\\]"):
-        imputer.fit(empty_row)  # rejected fit: nothing changes
+    infinite = X_holes[:20].copy()
+    infinite[5, 0] = np.inf
+    with pytest.raises(ValueError, match="infinity"):
+        imputer.fit(infinite)  # rejected fit: nothing changes
     assert_array_equal(imputer.transform(X_holes[:20]), before)
     for k, v in imputer.module_.state_dict().items():
         assert torch.equal(v, state[k])

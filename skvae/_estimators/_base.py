@@ -95,10 +95,12 @@ class _BaseVAE(
         the likelihood the parameter names ("gaussian" for "auto"), and
         ``n_components="auto"`` as half the features.
         """
-        n_features = len(stats["count"])
+        likelihood = likelihood_of(self, space, len(stats["count"]))
         return FitPlan(
-            likelihood=likelihood_of(self, space, n_features),
-            n_components=latent_size(self.n_components, half_the_features(n_features)),
+            likelihood=likelihood,
+            n_components=latent_size(
+                self.n_components, half_the_features(likelihood.n_features)
+            ),
             validation_draws=draws_for_validation(self, stats["n_rows"]),
         )
 
@@ -148,10 +150,11 @@ class _BaseVAE(
         else:
             X = self._space.read(self, X, copy_readonly=not streaming)
         stats = column_stats(X)
-        check_rows(stats["empty_rows"])
 
         # 2. The plan: what this estimator decides from the data and parameters.
         plan = self._plan(stats, self._space)
+        if not plan.empty_rows:
+            check_rows(stats["empty_rows"])
         if first_pass:
             check_columns(stats["count"], plan.columns)
             self._space.fit(
@@ -270,12 +273,17 @@ class _BaseVAE(
 
     @property
     def likelihood_(self):
-        """The likelihood fitted: a name, or ``{column: name}`` for a mixed table."""
+        """The likelihood fitted: a name, or ``{column: name}`` for a mixed table
+        ("constant" for a column that holds one value)."""
         spec = self.module_.config.likelihood
         if isinstance(spec, str):
             return spec
-        names = self.module_.likelihood.per_column("name")
-        return dict(zip(self._space.table.columns, names, strict=True))
+        names = iter(self.module_.likelihood.per_column("name"))
+        table = self._space.table
+        return {
+            column: "constant" if value is not None else next(names)
+            for column, value in zip(table.columns, table.constants, strict=True)
+        }
 
     @property
     def var_floor_(self):
@@ -317,17 +325,22 @@ class _BaseVAE(
         table = self._space.table
         return None if table is None else table.columns
 
-    def _validate_rows(self, X, support=True):
+    def _validate_rows(self, X, support=True, read=True, empty_rows=False):
         """X validated and in the model's space.
 
         ``support`` checks the values against the likelihood's support, as
         does any call whose likelihood transforms its input (counts and
-        categories feed the encoder as features).
+        categories feed the encoder as features). ``read=False``: X is
+        already what :meth:`ModelSpace.read` returns. ``empty_rows`` accepts
+        rows with nothing observed.
         """
         check_is_fitted(self)
-        X = self._space.to_model(self._space.read(self, X))
-        low, high, empty_rows = value_range(X)
-        check_rows(empty_rows)
+        if read:
+            X = self._space.read(self, X)
+        X = self._space.to_model(X)
+        low, high, empty = value_range(X)
+        if not empty_rows:
+            check_rows(empty)
         likelihood = self.module_.likelihood
         if support or likelihood.transforms_input:
             check_values(low, high, likelihood, self.dtype, self._names())
@@ -352,7 +365,9 @@ class _BaseVAE(
             per_feature=per_feature,
             relative=relative,
         )
-        return scores if relative else self._space.in_data_units(scores, per_feature)
+        if not relative:
+            scores = self._space.in_data_units(scores, per_feature)
+        return self._space.per_feature(scores) if per_feature else scores
 
     # ---------------------------------------------------------------- plumbing
     @property

@@ -28,7 +28,6 @@ from skvae._estimators._plan import (
     latent_size,
     likelihood_of,
 )
-from skvae._estimators._validation import check_rows
 from skvae.core._inference import impute_rows
 
 _PARAMETERS = [
@@ -84,10 +83,12 @@ class VAEImputer(_BaseVAE):
 
     Notes
     -----
-    A row with no observed entry cannot be imputed from the model and is
-    rejected, at :meth:`fit` and at :meth:`transform`. A column with no
-    observed entry at :meth:`fit` is left out of the model; see
-    ``keep_empty_features``.
+    A row with no observed entry is filled from the prior predictive
+    distribution, E[x] under p(z) p(x | z) (a draw with
+    ``sample_posterior=True``), so a pipeline never fails on it. A column
+    with no observed entry at :meth:`fit` is left out of the model; see
+    ``keep_empty_features``. A column of a DataFrame that holds one value is
+    returned as that value.
 
     References
     ----------
@@ -196,22 +197,29 @@ class VAEImputer(_BaseVAE):
         modelled (an array's empty ones are left out; see
         ``keep_empty_features``), standardised for a likelihood with a scale,
         with half as many latent dimensions for "auto"; the columns with holes
-        are recorded for ``add_indicator``."""
+        are recorded for ``add_indicator``; rows with no observed entry are
+        welcome (they teach q(z | x) the prior predictive)."""
         columns = None if space.table is not None else stats["count"] > 0
         n_features = len(stats["count"]) if columns is None else int(columns.sum())
         likelihood = likelihood_of(self, space, n_features)
         return FitPlan(
             likelihood=likelihood,
-            n_components=latent_size(self.n_components, half_the_features(n_features)),
+            n_components=latent_size(
+                self.n_components, half_the_features(likelihood.n_features)
+            ),
             standardize=likelihood.has_scale,
             columns=columns,
             indicator=self.add_indicator,
+            empty_rows=True,
             validation_draws=draws_for_validation(self, stats["n_rows"]),
         )
 
     def _valid(self):
+        """The input columns with an observed entry at fit (an array's)."""
         columns = self._space.columns
-        return np.ones(self.n_features_in_, dtype=bool) if columns is None else columns
+        if columns is None or self._space.table is not None:
+            return np.ones(self.n_features_in_, dtype=bool)
+        return columns
 
     @property
     def empty_features_(self):
@@ -272,46 +280,31 @@ class VAEImputer(_BaseVAE):
         ((50, 4), False)
         """
         check_is_fitted(self)
-        original = X
         space = self._space
-        X = space.read(self, X)
-        missing = np.isnan(X)
-        valid = self._valid()
-        check_rows(np.flatnonzero(missing[:, valid].all(axis=1)))
+        X_read = space.read(self, X)
+        missing = np.isnan(X_read)
+        # a row with no observed entry gets the prior predictive: its weights
+        # are p(z) / q(z), the likelihood of nothing being 1
         imputed = impute_rows(
             self.module_,
-            space.to_model(X),
+            space.to_model(X_read),
             n_draws=self.n_importance_draws,
             seed=self._score_seed,
             sample=self.sample_posterior,
         )
+        filled = space.fill(X, X_read, imputed)
+        indicators = self.indicator_features_
         if space.table is not None:
-            return self._fill_table(original, imputed, missing)
-        filled = X.copy()
-        filled[:, valid] = space.from_model(imputed)
-        filled[~missing] = X[~missing]  # exactly, not through the scaling
+            for j in [] if indicators is None else indicators:
+                filled[f"missingindicator_{space.table.columns[j]}"] = missing[:, j]
+            return filled
+        valid = self._valid()
         if self.keep_empty_features:
             filled[:, ~valid] = 0.0
         else:
             filled = filled[:, valid]
-        if self.indicator_features_ is not None:
-            columns = self.indicator_features_
-            filled = np.hstack([filled, missing[:, columns].astype(filled.dtype)])
-        return filled
-
-    def _fill_table(self, X, imputed, missing):
-        """The DataFrame X with its holes filled, in the fitted dtypes."""
-        filled = self._space.output(imputed, index=X.index)
-        filled.columns = X.columns
-        for j, column in enumerate(X.columns):
-            observed = ~missing[:, j]
-            if observed.any():  # exactly, not through the model
-                values = X[column][observed].astype(filled[column].dtype)
-                filled.loc[observed, column] = values.to_numpy()
-        if self.indicator_features_ is not None:
-            for j in self.indicator_features_:
-                name = self._space.table.columns[j]
-                filled[f"missingindicator_{name}"] = missing[:, j]
+        if indicators is not None:
+            filled = np.hstack([filled, missing[:, indicators].astype(filled.dtype)])
         return filled
 
     @fill

@@ -3,9 +3,10 @@
 One :class:`ModelSpace` per fitted estimator holds every part of that map: the
 :class:`~skvae._estimators._table.TableSchema` of a mixed DataFrame (codes,
 dtypes, levels), the standardisation of the features (``loc``, ``scale``),
-the input columns the model leaves out (an imputer's empty features) and the
-columns that had holes at fit. Reading validates X; ``to_model`` and
-``from_model`` map between the data's units and the model's.
+the input columns the model leaves out (a table's constant columns, an
+imputer's empty features) and the columns that had holes at fit. Reading
+validates X; ``to_model`` and ``from_model`` map between the data's units
+and the model's; ``fill`` completes rows with holes.
 """
 
 # Authors: The skvae developers
@@ -123,6 +124,14 @@ class ModelSpace:
         indicator : bool, default=False
             Record which columns had missing entries (``with_holes``).
         """
+        if self.table is not None and self.table.constant.any():
+            columns = ~self.table.constant if columns is None else columns
+            columns = columns & ~self.table.constant
+            if not columns.any():
+                raise ValueError(
+                    "Every column of X holds a single value: there is nothing to "
+                    "model. Fit on columns that vary."
+                )
         if columns is not None and columns.all():
             columns = None
         self.columns = columns
@@ -160,9 +169,106 @@ class ModelSpace:
         return out if self.table is not None else out.astype(M.dtype, copy=False)
 
     def output(self, M, index=None):
-        """The model's values as the user's data: an array, or a DataFrame."""
+        """The model's values as the user's data: an array, or a DataFrame
+        (with a table's constant columns at their value)."""
         M = self.from_model(M)
-        return M if self.table is None else self.table.decode(M, index=index)
+        table = self.table
+        if table is None:
+            return M
+        if self.columns is not None:
+            full = np.full((len(M), len(table.columns)), np.nan)
+            full[:, self.columns] = M
+            for j, value in enumerate(table.constants):
+                if value is not None:
+                    full[:, j] = value
+            M = full
+        return table.decode(M, index=index)
+
+    def fill(self, original, X, M):
+        """``original`` with its missing entries filled from the model's ``M``.
+
+        ``X`` is ``original`` as :meth:`read` returned it and ``M`` the model's
+        values of its rows (in the model's space). Observed entries are kept
+        exactly, not passed through the model. An array comes back with every
+        input column (the ones the model leaves out stay NaN); a table as a
+        DataFrame in the fitted dtypes.
+        """
+        missing = np.isnan(X)
+        if self.table is None:
+            filled = X.copy()
+            columns = slice(None) if self.columns is None else self.columns
+            filled[:, columns] = self.from_model(M)
+            filled[~missing] = X[~missing]  # exactly, not through the scaling
+            return filled
+        filled = self.output(M, index=original.index)
+        filled.columns = original.columns
+        for j, column in enumerate(original.columns):
+            observed = ~missing[:, j]
+            if observed.any():  # exactly, not through the model
+                values = original[column][observed].astype(filled[column].dtype)
+                filled.loc[observed, column] = values.to_numpy()
+        return filled
+
+    def per_feature(self, scores):
+        """Per-feature scores of the model's columns, widened to every input
+        column: a column the model leaves out (a constant) adds 0 nats."""
+        if self.columns is None:
+            return scores
+        full = np.zeros((len(scores), len(self.columns)), dtype=scores.dtype)
+        full[:, self.columns] = scores
+        return full
+
+    def conditions(self, estimator, given, n_samples):
+        """The rows of ``sample(given=...)``: the given entries, NaN elsewhere.
+
+        ``given`` is a dict ``{column: value}`` (the same for every row) or a
+        DataFrame with some of the fitted columns, one row per drawn row (for
+        an array fitted without feature names: a dict ``{index: value}`` or an
+        array of shape (n_samples, n_features) with NaN where free). Returns
+        what :meth:`read` takes.
+        """
+        names = getattr(estimator, "feature_names_in_", None)
+        if names is None:
+            names = list(range(estimator.n_features_in_))
+        names = list(names)
+        if isinstance(given, dict):
+            unknown = [k for k in given if k not in names]
+            if unknown:
+                raise ValueError(
+                    f"given names {unknown[:5]}, which are not columns the model "
+                    f"was fitted on; they are {names[:10]}"
+                    f"{' ...' if len(names) > 10 else ''}."
+                )
+            frame = pd.DataFrame({n: [given.get(n, np.nan)] * n_samples for n in names})
+        elif isinstance(given, pd.DataFrame):
+            if len(given) != n_samples:
+                raise ValueError(
+                    f"given has {len(given)} rows and one row is drawn for each: "
+                    f"pass n_samples={len(given)}."
+                )
+            unknown = [c for c in given.columns if c not in names]
+            if unknown:
+                raise ValueError(
+                    f"given has columns {unknown[:5]} that the model was not fitted on."
+                )
+            frame = given.reset_index(drop=True).reindex(columns=names)
+        else:
+            frame = np.asarray(given, dtype=np.float64)
+            if frame.shape != (n_samples, len(names)):
+                raise ValueError(
+                    f"given must be a dict, a DataFrame or an array of shape "
+                    f"(n_samples, n_features) = ({n_samples}, {len(names)}) with "
+                    f"NaN where a value is free; got shape {frame.shape}."
+                )
+            return frame
+        if self.table is not None:
+            for j, name in enumerate(names):  # categories keep their dtype
+                if self.table.levels[j] is not None:
+                    frame[name] = frame[name].astype(object)
+            return frame
+        if getattr(estimator, "feature_names_in_", None) is not None:
+            return frame.astype(np.float64)
+        return frame.to_numpy(dtype=np.float64)
 
     def in_data_units(self, scores, per_feature=False):
         """Log-densities of the model's space as densities in the data's units.

@@ -255,13 +255,12 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
         it ranked no better: report half 0.855 vs 0.859, cover 0.724 vs
         0.788).
         """
-        n_features = len(stats["count"])
         observed = stats["count"] > 0
         unit = stats["min"][observed].min() >= 0 and stats["max"][observed].max() <= 1
         likelihood = likelihood_of(
             self,
             space,
-            n_features,
+            len(stats["count"]),
             auto="bernoulli" if unit else "studentt",
             real="cauchy",
         )
@@ -271,7 +270,7 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
         return FitPlan(
             likelihood=likelihood,
             n_components=latent_size(
-                self.n_components, half_the_features(n_features, cap=8)
+                self.n_components, half_the_features(likelihood.n_features, cap=8)
             ),
             standardize=likelihood.has_scale,
             support_fraction=self.support_fraction,

@@ -34,6 +34,8 @@ class FitPlan:
         must be one with no observed entry).
     indicator : bool
         Record the columns with holes (an imputer's missing-value indicator).
+    empty_rows : bool
+        Accept training rows with no observed entry (an imputer's).
     support_fraction : float
         Share of each minibatch the objective averages over (trimmed ELBO).
     validation_draws : int
@@ -57,6 +59,7 @@ class FitPlan:
     standardize: bool = False
     columns: np.ndarray | None = None
     indicator: bool = False
+    empty_rows: bool = False
     support_fraction: float = 1.0
     validation_draws: int = 1
     lattice_floor: bool = False
@@ -68,14 +71,14 @@ class FitPlan:
 def likelihood_of(estimator, space, n_features, *, auto="gaussian", real="gaussian"):
     """The likelihood the ``likelihood`` parameter asks for, built once.
 
-    ``auto`` is what ``likelihood="auto"`` gives an array; ``real`` what it
-    gives a real-valued column of a mixed table (whose other columns follow
-    their dtypes, see :class:`~skvae._estimators._table.TableSchema`).
+    ``auto`` is what ``likelihood="auto"`` gives an array of ``n_features``
+    columns; ``real`` what it gives a real-valued column of a mixed table
+    (whose other columns follow their dtypes and whose constant columns the
+    model leaves out, see :class:`~skvae._estimators._table.TableSchema`).
     """
-    if space.table is not None:
-        spec = space.table.specs(real)
-    else:
-        spec = auto if estimator.likelihood == "auto" else estimator.likelihood
+    if space.table is not None:  # one name per column the model sees
+        return build_likelihood(space.table.specs(real))
+    spec = auto if estimator.likelihood == "auto" else estimator.likelihood
     return build_likelihood(spec, n_features)
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
+from skvae.core._utils import warn
 from skvae.core.likelihoods._registry import (
     MAX_LEVELS,
     automatic_column,
@@ -85,15 +86,25 @@ class TableSchema:
     loc, scale : list of float
         The standardisation of the columns whose likelihood's scale is in x's
         units (0 and 1 for the others).
+    constants : list of float or None
+        For a column that holds one value (one level, one number, the rest
+        missing), that value as the model's matrix holds it (a level's code);
+        None for the others. The model leaves such columns out.
     """
 
-    def __init__(self, columns, likelihoods, levels, dtypes, loc, scale):
+    def __init__(self, columns, likelihoods, levels, dtypes, loc, scale, constants):
         self.columns = list(columns)
         self.likelihoods = list(likelihoods)
         self.levels = list(levels)
         self.dtypes = list(dtypes)
         self.loc = np.asarray(loc, dtype=np.float64)
         self.scale = np.asarray(scale, dtype=np.float64)
+        self.constants = list(constants)
+
+    @property
+    def constant(self):
+        """Boolean mask of the columns that hold one value."""
+        return np.array([c is not None for c in self.constants], dtype=bool)
 
     # ---------------------------------------------------------------- fitting
     @classmethod
@@ -116,7 +127,7 @@ class TableSchema:
             )
         overrides = {str(k): v for k, v in overrides.items()}
         allowed = column_likelihoods()
-        likelihoods, levels, dtypes, loc, scale = [], [], [], [], []
+        likelihoods, levels, dtypes, loc, scale, constants = [], [], [], [], [], []
         for name, column in zip(names, X.columns, strict=True):
             series = X[column]
             _check_dtype(name, series.dtype)
@@ -130,9 +141,10 @@ class TableSchema:
                 kind = column_kind(series)
                 chosen = None if kind == "real" else automatic_column(kind)
             lik = None if chosen is None else likelihood_class(chosen)
-            lv = None
+            lv, constant = None, None
             if lik is not None and lik.levelled:
                 lv = _levels(name, series)
+                constant = 0.0 if len(lv) == 1 else None
             elif not (
                 ptypes.is_numeric_dtype(series.dtype)
                 or ptypes.is_bool_dtype(series.dtype)
@@ -142,7 +154,11 @@ class TableSchema:
                     f"likelihood {chosen!r}, which models numbers; use "
                     "'categorical'."
                 )
-            if lik is None or lik.scales_x:  # standardised in the model's space
+            if lv is None:
+                distinct = np.unique(_numeric(series))
+                distinct = distinct[~np.isnan(distinct)]
+                constant = float(distinct[0]) if distinct.size == 1 else None
+            if (lik is None or lik.scales_x) and constant is None:  # standardised
                 observed = _numeric(series)
                 observed = observed[~np.isnan(observed)]
                 m = float(observed.mean()) if observed.size else 0.0
@@ -155,16 +171,29 @@ class TableSchema:
             likelihoods.append(chosen)
             levels.append(lv)
             dtypes.append(_describe(series.dtype))
-        return cls(names, likelihoods, levels, dtypes, loc, scale)
+            constants.append(constant)
+        schema = cls(names, likelihoods, levels, dtypes, loc, scale, constants)
+        held = [n for n, c in zip(names, constants, strict=True) if c is not None]
+        if held:
+            warn(
+                f"{len(held)} column(s) hold a single value ({held[:10]}"
+                f"{' ...' if len(held) > 10 else ''}): the model leaves them out, "
+                "and sample, inverse_transform and imputation return that value."
+            )
+        return schema
 
     def specs(self, real):
-        """The core's per-column likelihood names, with ``real`` for real columns.
+        """The core's likelihood names of the modelled columns (not the constant
+        ones), with ``real`` for the real-valued columns.
 
         A category column is ``"categorical:K"`` (its name and its K levels).
         """
         return [
             real if lik is None else f"{lik}:{len(lv)}" if lv is not None else lik
-            for lik, lv in zip(self.likelihoods, self.levels, strict=True)
+            for lik, lv, c in zip(
+                self.likelihoods, self.levels, self.constants, strict=True
+            )
+            if c is None
         ]
 
     # --------------------------------------------------------------- mapping
@@ -175,21 +204,34 @@ class TableSchema:
             series = X[column]
             if lv is None:
                 out[:, j] = _numeric(series)
+                if self.constants[j] is not None:  # another value is unknown
+                    self._unknown(j, series, out[:, j], handle_unknown)
                 continue
-            missing = series.isna().to_numpy()
             values = np.asarray(series, dtype=object)
             codes = pd.Index(lv).get_indexer(values).astype(np.float64)
-            unknown = (codes < 0) & ~missing
-            if unknown.any() and handle_unknown == "error":
-                seen = pd.unique(series[unknown])[:5].tolist()
-                raise ValueError(
-                    f"Column {self.columns[j]!r} has levels not seen during fit: "
-                    f"{seen}. Set handle_unknown='ignore' to treat them as "
-                    "missing entries."
-                )
-            codes[codes < 0] = np.nan  # missing, or unknown and ignored
+            codes[codes < 0] = np.nan  # missing, or unknown
+            self._unknown(j, series, codes, handle_unknown)
             out[:, j] = codes
         return out
+
+    def _unknown(self, j, series, values, handle_unknown):
+        """Raise for entries of column j not seen during fit (a level, or a
+        constant column's other value), or make them missing in ``values``."""
+        constant = self.constants[j]
+        unknown = np.isnan(values) & ~series.isna().to_numpy()
+        if constant is not None and self.levels[j] is None:
+            unknown |= ~np.isnan(values) & (values != constant)
+        if not unknown.any():
+            return
+        if handle_unknown == "error":
+            seen = pd.unique(series[unknown])[:5].tolist()
+            what = "levels" if self.levels[j] is not None else "values"
+            raise ValueError(
+                f"Column {self.columns[j]!r} has {what} not seen during fit: "
+                f"{seen}. Set handle_unknown='ignore' to treat them as missing "
+                "entries."
+            )
+        values[unknown] = np.nan
 
     def decode(self, M, index=None):
         """A float matrix (codes, numbers) as a DataFrame with the fitted dtypes."""
@@ -221,6 +263,7 @@ class TableSchema:
             "dtypes": self.dtypes,
             "loc": self.loc.tolist(),
             "scale": self.scale.tolist(),
+            "constants": self.constants,
         }
 
     @classmethod
@@ -251,10 +294,10 @@ def _levels(name, series):
             f"{MAX_LEVELS} a categorical column may have: it looks like an "
             "identifier or free text. Drop it, or group its rare levels."
         )
-    if len(levels) < 2:
+    if not levels:
         raise ValueError(
-            f"Column {name!r} has {len(levels)} level(s): a category needs at "
-            "least 2 to model anything. Drop it."
+            f"Column {name!r} has no observed level: drop it, or use VAEImputer "
+            "on arrays, whose keep_empty_features decides what it becomes."
         )
     return [_plain(v) for v in levels]
 

@@ -12,7 +12,15 @@ from skvae._estimators._base import _MAX_SEED, _BaseVAE
 from skvae._estimators._docs import fill
 from skvae._estimators._param_docs import ATTRIBUTES, PARAMETERS, section
 from skvae._estimators._validation import check_n_samples, validate_codes
-from skvae.core._inference import decode_rows, encode_rows, sample_rows
+from skvae.core._inference import (
+    conditional_rows,
+    decode_rows,
+    encode_rows,
+    sample_rows,
+)
+
+# Importance-weighted draws of z per row of sample(given=...).
+CONDITIONAL_DRAWS = 100
 
 
 class VAETransformer(_BaseVAE):
@@ -221,28 +229,48 @@ class VAETransformer(_BaseVAE):
         return self._space.output(decode_rows(self.module_, Z))
 
     @fill
-    def sample(self, n_samples=1, *, random_state=None, mean=True):
-        """Generate new data by ancestral sampling: z ~ N(0, I), then x from p(x | z).
+    def sample(self, n_samples=1, *, random_state=None, mean="auto", given=None):
+        """Generate new rows: z ~ N(0, I), then x from p(x | z).
 
-        The model is not changed.
+        ``given`` some columns' values, the other columns come from the
+        model's conditional distribution p(x_rest | x_given). The model is not
+        changed.
 
         Parameters
         ----------
         n_samples : int, default=1
-            Number of samples to generate.
+            Number of rows to generate.
 
         random_state : int, RandomState instance or None, default=None
             Seeds the draws. See :term:`Glossary <random_state>`.
 
-        mean : bool, default=True
-            Return the decoder's mean E[x | z] for each z (smooth images). If
-            False, draw x ~ p(x | z) (for example binary pixels for
-            ``likelihood="bernoulli"``).
+        mean : bool or "auto", default="auto"
+            False: draw x ~ p(x | z), rows that follow the data's own
+            distribution, as :meth:`GaussianMixture.sample
+            <sklearn.mixture.GaussianMixture.sample>` draws. True: the
+            decoder's mean E[x | z] for each z (for a category its most
+            probable level; smooth images). "auto" draws, except for data in
+            [0, 1] modelled as Bernoulli (images), where it returns the means.
+
+        given : dict, DataFrame or array-like, default=None
+            Conditions: the values of some columns, which every returned row
+            holds exactly; the other columns are drawn from the model's
+            conditional distribution p(x_rest | x_given) (importance-weighted
+            draws of z, :data:`CONDITIONAL_DRAWS` per row; their conditional
+            mean with ``mean=True``). A dict ``{column: value}`` gives the same
+            conditions to every row; a DataFrame with some of the fitted
+            columns (NaN where free) gives one row's conditions per row, and
+            ``n_samples`` must be its length. For an array fitted without
+            feature names the keys are column indices, or ``given`` is an
+            array of shape (n_samples, n_features) with NaN where free. A
+            condition a category was not fitted on follows
+            ``handle_unknown``.
 
         Returns
         -------
-        X : ndarray of shape (n_samples, n_features)
-            Generated samples, in the model's dtype.
+        X : ndarray of shape (n_samples, n_features) or DataFrame
+            Generated rows, in the model's dtype; a DataFrame with the fitted
+            columns and dtypes for a mixed table.
 
         Examples
         --------
@@ -250,12 +278,28 @@ class VAETransformer(_BaseVAE):
         >>> X_new = vae.sample(3, random_state=0)
         >>> X_new.shape, X_new.dtype
         ((3, 4), dtype('float32'))
+        >>> rows = vae.sample(3, random_state=0, given={0: 0.5})
+        >>> rows[:, 0].tolist()
+        [0.5, 0.5, 0.5]
         """
         check_is_fitted(self)
         check_n_samples(n_samples)
         seed = int(check_random_state(random_state).randint(_MAX_SEED))
-        X = sample_rows(self.module_, n_samples, seed, mean=mean)
-        return self._space.output(X)
+        if mean == "auto":  # images: the decoder's means; everything else draws
+            mean = self.module_.likelihood.unit_interval
+        space = self._space
+        if given is None:
+            return space.output(sample_rows(self.module_, n_samples, seed, mean=mean))
+        original = space.conditions(self, given, n_samples)
+        X = space.read(self, original)
+        drawn = conditional_rows(
+            self.module_,
+            self._validate_rows(X, read=False, empty_rows=True),
+            n_draws=CONDITIONAL_DRAWS,
+            seed=seed,
+            mean=mean,
+        )
+        return space.fill(original, X, drawn)
 
     @fill
     def score_samples(self, X):

@@ -69,7 +69,15 @@ def log_marginal_likelihood(
 
 
 def importance_weights(
-    model, x, n_draws, eps, generator, chunk_size, prior, proposal_inputs=None
+    model,
+    x,
+    n_draws,
+    eps,
+    generator,
+    chunk_size,
+    prior,
+    proposal_inputs=None,
+    defensive=False,
 ):
     """Chunks ``(log_w, out)`` of the importance weights of z_k ~ q(z | x).
 
@@ -80,13 +88,19 @@ def importance_weights(
     (m rows of the shape of ``x``, each encoded as ``encode`` does), the
     equal mixture of q(z | e) over them: draws are split into m consecutive
     groups, one a component, and weighted by the mixture's density
-    (deterministic-mixture weights, Owen & Zhou, 2000).
+    (deterministic-mixture weights, Owen & Zhou, 2000). ``defensive`` adds
+    the prior N(0, I) as one more component, which bounds every weight where
+    the encoder's proposals miss the posterior (rows with most entries
+    missing, an encoder that never saw holes).
     """
     x_in, mask = model.observed(x)
     if proposal_inputs is None:
         encoded = [model._encode(x_in, mask)]
     else:
         encoded = [model._encode(*model.observed(e)) for e in proposal_inputs]
+    if defensive:
+        zeros = torch.zeros_like(encoded[0][0])
+        encoded.append((zeros, zeros))
     loc = torch.stack([loc for loc, _ in encoded])  # (m, n, k)
     log_scale = torch.stack([log_scale for _, log_scale in encoded])
     if eps is None:
@@ -132,7 +146,15 @@ def importance_weights(
 @fill
 @torch.no_grad()
 def impute(
-    model, x, *, n_draws=100, eps=None, generator=None, sample=False, n_refine=1
+    model,
+    x,
+    *,
+    n_draws=100,
+    eps=None,
+    generator=None,
+    sample=False,
+    n_refine=1,
+    defensive=False,
 ):
     """Fill the missing entries (NaN) of ``x`` from p(x_miss | x_obs).
 
@@ -165,6 +187,11 @@ def impute(
         ``generator`` is then the source of both choices.
     n_refine : int, default=1
         Rounds of proposal refinement; 0 keeps q(z | x at ``input_fill``).
+    defensive : bool, default=False
+        Add the prior N(0, I) to every proposal as one more component: safer
+        where the encoder's proposal misses the posterior (most entries
+        missing, an encoder trained on complete rows), at the cost of the
+        draws it takes.
 
     Returns
     -------
@@ -188,12 +215,12 @@ def impute(
     proposal = None
     for _ in range(n_refine):
         chunks, _, _ = importance_weights(
-            model, x, n_draws, eps, generator, None, None, proposal
+            model, x, n_draws, eps, generator, None, None, proposal, defensive
         )
         mean = _conditional_mean(model.likelihood, chunks)
         proposal = [x, torch.where(mask, x, mean.to(x.dtype))]
     chunks, _, _ = importance_weights(
-        model, x, n_draws, eps, generator, None, None, proposal
+        model, x, n_draws, eps, generator, None, None, proposal, defensive
     )
     if not sample:
         total = _conditional_mean(model.likelihood, chunks)

@@ -299,3 +299,30 @@ def variance_floor(model):
     if floor is None:
         return np.zeros(model.config.n_features)
     return to_numpy(floor, np.float64)
+
+
+def conditional_rows(model, X, *, n_draws, seed, mean=False):
+    """X with its missing entries (NaN) drawn from p(x_miss | x_obs), row by row.
+
+    Unlike :func:`impute_rows`, every row gets its own ``n_draws`` importance
+    draws of z (from a generator on the model's device seeded with
+    ``seed``), so rows with the same conditions are independent draws, and
+    the proposal includes the prior N(0, I) (``impute(defensive=True)``):
+    a condition on a few columns leaves most of the row missing, which an
+    encoder trained on complete rows never met. With ``mean`` the
+    conditional mean instead.
+    """
+    device, dtype = _device_dtype(model)
+    generator = make_generator(seed, device)
+    k = model.config.n_components
+
+    def fn(xb):
+        eps = torch.randn(
+            (n_draws, xb.shape[0], k), generator=generator, device=device, dtype=dtype
+        )
+        return impute(
+            model, xb, eps=eps, generator=generator, sample=not mean, defensive=True
+        )
+
+    width = n_draws * (k + model.likelihood.n_outputs)
+    return map_rows(fn, X, model, numbers_per_row=width, out_shape=(X.shape[1],))

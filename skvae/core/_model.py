@@ -277,7 +277,8 @@ class VAE(nn.Module):
             # (an encoder trained on rows with holes then encodes complete
             # rows as it should, and vice versa). A complete row: factor 1.
             hole = self._encoder_input(self.input_fill.to(x_in.dtype)[None])
-            count = mask.sum(-1, keepdim=True).to(h.dtype)
+            # a row with nothing observed is the hole itself: any factor
+            count = mask.sum(-1, keepdim=True).clamp_min(1).to(h.dtype)
             h = h + (h - hole) * (mask.shape[-1] / count - 1.0)
         # .to(x.dtype): under autocast the network may run in bfloat16; the
         # distributions' parameters come back in the data's precision.
