@@ -6,7 +6,8 @@ Synthetic rows for a mixed-type table, dtypes included
 Most tables mix numbers with categories, flags, counts and holes. With
 ``likelihood="auto"`` (the default) a :class:`~skvae.VAETransformer` fitted
 on a DataFrame picks one likelihood per column from its dtype: a categorical
-(one logit per level) for category columns, a negative binomial for
+(one logit per level) for category columns, an ordinal over the observed
+values for numbers with at most 20 of them, a negative binomial for other
 non-negative integer counts, a Gaussian for floats, standardised inside. No
 ``ColumnTransformer`` is needed, and ``sample`` returns a DataFrame with the
 original columns, dtypes and levels.
@@ -60,7 +61,7 @@ print(f"missing entries: {int(frame.isna().sum().sum())}")
 # count, so the synthetic rows follow the table's own frequencies.
 # (``mean=True`` gives each column's mean, for a category its most probable
 # level.)
-vae = VAETransformer(n_components=4, max_iter=EPOCHS, random_state=0).fit(frame)
+vae = VAETransformer(max_iter=EPOCHS, random_state=0).fit(frame)
 print(vae.likelihood_)
 synthetic = vae.sample(len(frame), random_state=0)
 print(synthetic.head())

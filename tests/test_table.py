@@ -27,10 +27,10 @@ def table():
         {
             "real": rng.randn(n) * 5 + 100,
             "real32": (rng.randn(n) + level).astype(np.float32),
-            "count": rng.poisson(3 + 2 * level),
-            "count_u8": rng.poisson(1, n).astype(np.uint8),
-            "signed": rng.randint(-5, 5, n),
-            "nullable_int": pd.array(rng.poisson(4, n), dtype="Int64"),
+            "count": rng.negative_binomial(2, 0.1, n) + 5 * level,
+            "count_u8": rng.negative_binomial(1, 0.05, n).clip(0, 255).astype(np.uint8),
+            "signed": rng.randint(-50, 50, n),
+            "nullable_int": pd.array(rng.negative_binomial(3, 0.1, n), dtype="Int64"),
             "flag": level == 1,
             "nullable_flag": pd.array(rng.rand(n) < 0.3, dtype="boolean"),
             "colour": pd.Categorical(np.array(["red", "green", "blue"])[level]),
@@ -45,6 +45,8 @@ def table():
             "word": pd.array(
                 np.array(["a", "b"])[rng.randint(0, 2, n)], dtype="string"
             ),
+            "year": rng.randint(1990, 2030, n),  # under-dispersed integers
+            "rating": rng.randint(1, 6, n),  # a few distinct numbers
         }
     )
     frame.loc[3, "nullable_int"] = pd.NA
@@ -69,6 +71,8 @@ AUTO = {
     "size": "ordinal",
     "city": "categorical",
     "word": "categorical",
+    "year": "gaussian",
+    "rating": "ordinal",
 }
 
 
@@ -287,3 +291,30 @@ def test_the_model_learns_the_category_from_the_other_columns(table):
     accuracy = float((imputer.transform(test)["c"] == truth).mean())
     baseline = float((truth == truth.mode()[0]).mean())
     assert accuracy > 0.9 > baseline + 0.4
+
+
+def test_a_few_distinct_numbers_are_ordered_levels(fitted, table):
+    """A numeric column with at most 20 distinct values is modelled on them:
+    draws take only those values, and a value between two levels is read as
+    the nearer one (an unseen price is no error)."""
+    drawn = fitted.sample(500, random_state=0)
+    assert set(drawn["rating"]) <= set(table["rating"])
+    assert drawn["rating"].dtype == table["rating"].dtype
+    rows = table.iloc[:2].assign(rating=[3, 5])
+    between = table.iloc[:2].assign(rating=[3.4, 4.6])
+    np.testing.assert_array_equal(
+        fitted.score_samples_per_feature(between)[:, -1],
+        fitted.score_samples_per_feature(rows)[:, -1],
+    )
+
+
+def test_integers_below_a_count_likelihoods_spread_are_real(table):
+    """A negative binomial cannot be less dispersed than a Poisson: integers
+    whose variance is below their mean (years) are modelled as reals."""
+    frame = table[["colour"]].assign(
+        year=np.arange(len(table)) % 40 + 1990,
+        visits=np.arange(len(table)) % 50,  # variance 208 >= mean 24.5
+    )
+    vae = VAETransformer(**FAST).fit(frame)
+    assert vae.likelihood_["year"] == "gaussian"
+    assert vae.likelihood_["visits"] == "negbin"

@@ -11,7 +11,7 @@ Protocol (issue #38), in one process, every method on the same splits:
   asked for as many rows as the training part has: skvae's
   ``VAETransformer(random_state=seed).fit(train).sample(n)``, SDV's
   ``TVAESynthesizer``, ``GaussianCopulaSynthesizer`` and (on the five
-  HI-VAE tables only, about 260 s a fit) ``CTGANSynthesizer`` at their
+  HI-VAE tables only, about 90 s a fit) ``CTGANSynthesizer`` at their
   defaults (the ``bench`` extra);
 - SDMetrics' QualityReport score, and from its column shapes each table's
   mean total-variation distance of the category columns (1 - TVComplement)
@@ -280,63 +280,13 @@ def fit_ctgan(train, seed):
     return _sdv(CTGANSynthesizer, train, seed)
 
 
-def _discrete(train, limit):
-    """Numeric columns with at most ``limit`` distinct values, as ordinal."""
-    return {
-        c: "ordinal"
-        for c, col in train.items()
-        if not isinstance(col.dtype, pd.CategoricalDtype)
-        and pd.api.types.is_numeric_dtype(col)
-        and col.nunique() <= limit
-    }
-
-
-def _underdispersed(train):
-    """Integer columns whose variance is below their mean, as Gaussian."""
-    out = {}
-    for c, col in train.items():
-        if str(col.dtype) == "Int64":
-            v = col.dropna().astype(float)
-            if len(v) and (v.min() < 0 or v.var() < v.mean()):
-                out[c] = "gaussian"
-    return out
-
-
-# Design experiments (the design half only): a likelihood dict from the
-# training part, and other parameters.
-RULES = {
-    "ordinal10": lambda t: {"likelihood": _discrete(t, 10)},
-    "ordinal20": lambda t: {"likelihood": _discrete(t, 20)},
-    "under": lambda t: {"likelihood": _underdispersed(t)},
-    "ordinal20_under": lambda t: {
-        "likelihood": {**_underdispersed(t), **_discrete(t, 20)}
-    },
-    "auto_k": lambda t: {"n_components": "auto"},
-    "ordinal20_under_auto_k": lambda t: {
-        "likelihood": {**_underdispersed(t), **_discrete(t, 20)},
-        "n_components": "auto",
-    },
-    "ordinal20_auto_k": lambda t: {
-        "likelihood": _discrete(t, 20),
-        "n_components": "auto",
-    },
-    "ordinal40_under_auto_k": lambda t: {
-        "likelihood": {**_underdispersed(t), **_discrete(t, 40)},
-        "n_components": "auto",
-    },
-    "ordinal80_under_auto_k": lambda t: {
-        "likelihood": {**_underdispersed(t), **_discrete(t, 80)},
-        "n_components": "auto",
-    },
-}
-
 METHODS = {
     "skvae": fit_skvae,
     "tvae": fit_tvae,
     "gaussian_copula": fit_copula,
     "ctgan": fit_ctgan,
 }
-# CTGAN takes about 260 s a fit: the five HI-VAE tables only.
+# CTGAN takes about 90 s a fit (up to 200): the five HI-VAE tables only.
 ONLY_ON = {"ctgan": MIXED_NAMES}
 PRIVACY = (
     "copy_share",
@@ -364,8 +314,6 @@ def run_table(name, seed, max_train, methods, variants):
     for method in methods:
         if method in variants:
             fit_s, sample_s, synthetic = fit_skvae(train, seed, **variants[method])
-        elif method in RULES:
-            fit_s, sample_s, synthetic = fit_skvae(train, seed, **RULES[method](train))
         else:
             fit_s, sample_s, synthetic = METHODS[method](train, seed)
         accuracy = ml_efficacy(synthetic, test, label)

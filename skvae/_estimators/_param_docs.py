@@ -11,9 +11,10 @@ differs) and indents them for its docstring. Plain text: no imports.
 
 PARAMETERS = {
     "n_components": """\
-n_components : int or "auto", default=2
-    Size of the latent code z. "auto" is half the number of features,
-    rounded up.""",
+n_components : int or "auto", default="auto"
+    Size of the latent code z. "auto" is half the number of features (of
+    columns, for a DataFrame), rounded up. Pass 2 for a picture of the
+    latent space.""",
     "hidden_layer_sizes": """\
 hidden_layer_sizes : tuple of int, default=(256, 128)
     Widths of the encoder's hidden layers; the decoder mirrors them.""",
@@ -39,8 +40,11 @@ likelihood : {"auto", "gaussian", "bernoulli", "cauchy", "studentt", \
     a DataFrame with other dtypes it picks one likelihood per column:
     category, object and string columns "categorical" (one logit per
     level; the encoder sees them one-hot), ordered categories "ordinal"
-    (a cumulative logit), bool "bernoulli", integers >= 0 "negbin", other
-    numbers "gaussian" (standardised inside). A dict ``{column: name}``
+    (a cumulative logit), bool "bernoulli"; a numeric column with at most
+    20 distinct values "ordinal" over those values (a value between two of
+    them is read as the nearer one), integers >= 0 whose variance is at
+    least their mean "negbin", other numbers "gaussian" (standardised
+    inside). A dict ``{column: name}``
     (names as above, plus "categorical" and "ordinal") overrides the choice
     for some columns of a DataFrame. A likelihood added with
     :func:`skvae.core.register_likelihood` is accepted by its name too. See

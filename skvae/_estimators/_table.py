@@ -45,11 +45,21 @@ def _check_dtype(name, dtype):
         raise ValueError(f"Column {name!r} is complex; split it into two real columns.")
 
 
+# A numeric column with at most this many distinct values is a set of ordered
+# levels (issue #38, design half of benchmarks/synthetic: 20 and 40 level,
+# 80 worse; a continuous density cannot put mass on a few points).
+DISCRETE_LEVELS = 20
+
+
 def column_kind(series):
     """The kind of a column, for its automatic likelihood.
 
-    "bool", "ordered" (an ordered category), "category" (a category, object
-    or string column), "count" (integers, all >= 0) or "real".
+    "bool"; "ordered" for an ordered category, and for a numeric column with
+    at most ``DISCRETE_LEVELS`` distinct values (a year, a rating, a price
+    list: its observed values become ordered levels); "category" for a
+    category, object or string column; "count" for integers >= 0 whose
+    variance is at least their mean (a negative binomial's variance cannot
+    be lower); "real" otherwise.
     """
     dtype = series.dtype
     if ptypes.is_bool_dtype(dtype):
@@ -62,9 +72,12 @@ def column_kind(series):
         or ptypes.is_string_dtype(dtype)
     ):
         return "category"
-    if ptypes.is_integer_dtype(dtype):
-        values = series.dropna()
-        return "count" if values.empty or values.min() >= 0 else "real"
+    values = _numeric(series)
+    values = values[~np.isnan(values)]
+    if np.unique(values).size <= DISCRETE_LEVELS:
+        return "ordered"
+    if ptypes.is_integer_dtype(dtype) and values.min() >= 0:
+        return "count" if values.var() >= values.mean() else "real"
     return "real"
 
 
@@ -207,6 +220,10 @@ class TableSchema:
                 if self.constants[j] is not None:  # another value is unknown
                     self._unknown(j, series, out[:, j], handle_unknown)
                 continue
+            if _is_number(self.dtypes[j]) and self.constants[j] is None:
+                # numbers take the nearest level: an unseen price is no error
+                out[:, j] = _nearest(_numeric(series), lv)
+                continue
             values = np.asarray(series, dtype=object)
             codes = pd.Index(lv).get_indexer(values).astype(np.float64)
             codes[codes < 0] = np.nan  # missing, or unknown
@@ -225,7 +242,8 @@ class TableSchema:
             return
         if handle_unknown == "error":
             seen = pd.unique(series[unknown])[:5].tolist()
-            what = "levels" if self.levels[j] is not None else "values"
+            numbers = self.levels[j] is None or _is_number(self.dtypes[j])
+            what = "values" if numbers else "levels"
             raise ValueError(
                 f"Column {self.columns[j]!r} has {what} not seen during fit: "
                 f"{seen}. Set handle_unknown='ignore' to treat them as missing "
@@ -270,6 +288,28 @@ class TableSchema:
     def from_dict(cls, d):
         """Rebuild a schema from :meth:`to_dict`'s output."""
         return cls(**d)
+
+
+def _is_number(dt):
+    """Whether a described dtype holds numbers (not a category or strings)."""
+    if dt["kind"] != "plain":
+        return False
+    dtype = pd.api.types.pandas_dtype(dt["dtype"])
+    return ptypes.is_numeric_dtype(dtype) and not ptypes.is_bool_dtype(dtype)
+
+
+def _nearest(values, levels):
+    """The code of the level nearest to each value (NaN stays NaN)."""
+    levels = np.asarray(levels, dtype=np.float64)
+    right = np.clip(np.searchsorted(levels, values), 1, len(levels) - 1)
+    left = right - 1
+    if len(levels) == 1:
+        codes = np.zeros(len(values))
+    else:
+        nearer_left = np.abs(values - levels[left]) <= np.abs(levels[right] - values)
+        codes = np.where(nearer_left, left, right).astype(np.float64)
+    codes[np.isnan(values)] = np.nan
+    return codes
 
 
 def _plain(v):

@@ -85,7 +85,7 @@ class VAETransformer(_BaseVAE):
 
     def __init__(
         self,
-        n_components=2,
+        n_components="auto",
         *,
         hidden_layer_sizes=(256, 128),
         activation="relu",
