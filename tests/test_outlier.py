@@ -326,7 +326,7 @@ def test_prior_is_the_posteriors_of_well_explained_training_rows(detector, tabul
     n_kept = math.ceil(detector.support_fraction * len(X))
     assert detector.prior_loc_.shape == (n_kept, k)  # fewer rows than 500
     assert detector.prior_log_scale_.shape == (n_kept, k)
-    loc = detector.transform(X)
+    loc = detector._codes(X, full=True)  # every dimension, in the model's order
     # Every component is the posterior of a training row; the planted outliers
     # (poorly explained) are not among them.
     dist = ((detector.prior_loc_[:, None] - loc[None]) ** 2).sum(-1)

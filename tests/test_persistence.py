@@ -54,6 +54,8 @@ def test_round_trip_is_exact(fitted, tmp_path):
     ):
         assert getattr(loaded, name) == getattr(fitted, name), name
     assert_array_equal(loaded.var_floor_, fitted.var_floor_)
+    assert_array_equal(loaded.latent_activity_, fitted.latent_activity_)
+    assert_array_equal(loaded.latent_kl_, fitted.latent_kl_)
     frame = pd.DataFrame(X, columns=fitted.feature_names_in_)
     assert_array_equal(loaded.transform(frame), fitted.transform(frame))
     assert_array_equal(loaded.score_samples(frame), fitted.score_samples(frame))
@@ -193,14 +195,14 @@ def test_files_of_earlier_formats_are_refused_with_a_refit_message(fitted, tmp_p
 def test_the_file_stores_each_value_once(fitted, tmp_path):
     path = fitted.save(tmp_path / "m.skvae")
     content = torch.load(path, weights_only=True)
-    assert content["format_version"] == _persistence.FORMAT_VERSION == 3
+    assert content["format_version"] == _persistence.FORMAT_VERSION == 4
     stored = set(content["attributes"])
     derived = {"n_iter_", "loss_curve_", "best_loss_", "validation_scores_"}
-    derived |= {"best_validation_score_", "var_floor_", "n_components_"}
+    derived |= {"best_validation_score_", "var_floor_"}
     derived |= {"likelihood_"}
     assert not stored & derived
     assert content["train_state"]["n_iter"] == fitted.n_iter_
-    assert content["config"]["n_components"] == fitted.n_components_
+    assert content["config"]["n_components"] == fitted.module_.config.n_components
     assert content["torch_version"] == torch.__version__
 
 

@@ -154,7 +154,7 @@ def test_constant_columns_are_kept_as_constants_everywhere(table):
     assert vae.module_.config.n_features == 3  # colour, flag, size
     for out in (
         vae.sample(20, random_state=0),
-        vae.inverse_transform(np.zeros((2, 2))),
+        vae.inverse_transform(np.zeros((2, vae.n_components_))),
     ):
         assert (out["single"] == "only").all() and (out["count"] == 7).all()
         assert (out["sparse"] == 2.5).all() and (out["region"] == "north").all()

@@ -34,11 +34,12 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from skvae._estimators import _saving
-from skvae._estimators._budget import half_the_features
+from skvae._estimators._budget import AUTO_LATENT_CAP, half_the_features
 from skvae._estimators._docs import fill
 from skvae._estimators._model_space import ModelSpace
 from skvae._estimators._plan import (
     FitPlan,
+    active_size,
     draws_for_validation,
     latent_size,
     likelihood_of,
@@ -62,6 +63,9 @@ from skvae._estimators._validation import (
 )
 from skvae.core import TrainState, VAEConfig, make_optimizer, train
 from skvae.core._inference import (
+    decode_rows,
+    encode_rows,
+    latent_activity,
     median_variance,
     posterior_mixture,
     score_rows,
@@ -93,14 +97,16 @@ class _BaseVAE(
         ``stats`` are the ``column_stats`` of the training data as read,
         ``space`` its (not yet fitted) model space. Here, the transformer's:
         the likelihood the parameter names ("gaussian" for "auto"), and
-        ``n_components="auto"`` as half the features.
+        ``n_components="auto"`` as half the features, at most 32.
         """
         likelihood = likelihood_of(self, space, len(stats["count"]))
         return FitPlan(
             likelihood=likelihood,
             n_components=latent_size(
-                self.n_components, half_the_features(likelihood.n_features)
+                self.n_components,
+                half_the_features(likelihood.n_features, cap=AUTO_LATENT_CAP),
             ),
+            keep_active=self.n_components == "auto",
             validation_draws=draws_for_validation(self, stats["n_rows"]),
         )
 
@@ -164,7 +170,9 @@ class _BaseVAE(
                 indicator=plan.indicator,
             )
         likelihood = plan.likelihood if first_pass else self.module_.likelihood
-        n_components = plan.n_components if first_pass else self.n_components_
+        n_components = (
+            plan.n_components if first_pass else self.module_.config.n_components
+        )
 
         # 3. X in the model's space, and what the model can take of it.
         X_model = self._space.to_model(X)
@@ -223,7 +231,7 @@ class _BaseVAE(
         )
 
         # 6. Train. Training fits the decoder's own variance; a fixed one is
-        #    chosen on the trained model (step 7).
+        #    chosen on the trained model (step 8).
         progress = FitProgress(self, X, y, config.max_iter)
         self.module_.likelihood.set_fixed_variance(None)
         try:
@@ -244,7 +252,15 @@ class _BaseVAE(
             progress.close(finished=False)
             raise
 
-        # 7. What the scores need: a detector's fixed variance, mixture prior
+        # 7. The latent dimensions in use: "auto" keeps the active ones.
+        self.latent_activity_, self.latent_kl_ = latent_activity(self.module_, X_model)
+        self.n_components_ = (
+            active_size(self.latent_activity_)
+            if plan.keep_active
+            else self.module_.config.n_components
+        )
+
+        # 8. What the scores need: a detector's fixed variance, mixture prior
         #    and threshold.
         if plan.median_variance and self.module_.likelihood.has_scale:
             variance = median_variance(self.module_, X_model)
@@ -266,11 +282,6 @@ class _BaseVAE(
         return outcome
 
     # ------------------------------------------ fitted facts, stored once
-    @property
-    def n_components_(self):
-        """The latent size of the fitted model."""
-        return self.module_.config.n_components
-
     @property
     def likelihood_(self):
         """The likelihood fitted: a name, or ``{column: name}`` for a mixed table
@@ -345,6 +356,35 @@ class _BaseVAE(
         if support or likelihood.transforms_input:
             check_values(low, high, likelihood, self.dtype, self._names())
         return X
+
+    def _latent_order(self):
+        """The model's latent dimensions by decreasing activity, the first
+        ``n_components_`` of them (what ``transform`` returns)."""
+        if self.latent_activity_ is None:  # a snapshot taken during a fit
+            return np.arange(self.n_components_)
+        order = np.argsort(-self.latent_activity_, kind="stable")
+        return order[: self.n_components_]
+
+    def _codes(self, X, full=False):
+        """The posterior means E[z | x] of X's rows: the ``n_components_``
+        kept dimensions by decreasing activity, or with ``full`` every
+        dimension in the model's order."""
+        X = self._validate_rows(X, support=False)
+        Z = encode_rows(self.module_, X)
+        return Z if full else Z[:, self._latent_order()]
+
+    def _decode(self, Z):
+        """Codes of the kept dimensions decoded to the user's data (the
+        decoder's mean), the other dimensions at their prior mean 0."""
+        full = np.zeros((len(Z), self.module_.config.n_components), dtype=Z.dtype)
+        full[:, self._latent_order()] = Z
+        return self._space.output(decode_rows(self.module_, full))
+
+    def _reconstruct(self, X):
+        """X's rows through the model: the decoder's mean at E[z | x], as the
+        user's data (a DataFrame for a table)."""
+        full = self._codes(X, full=True)
+        return self._space.output(decode_rows(self.module_, full))
 
     def _score_rows(self, X, per_feature=False, relative=False):
         """Scores of X, validated and in the model's space (see ``score_samples``).

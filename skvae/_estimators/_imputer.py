@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from skvae._estimators._base import _BaseVAE
-from skvae._estimators._budget import half_the_features
+from skvae._estimators._budget import AUTO_LATENT_CAP, half_the_features
 from skvae._estimators._docs import fill
 from skvae._estimators._param_docs import (
     ATTRIBUTES,
@@ -196,17 +196,20 @@ class VAEImputer(_BaseVAE):
         """The imputer's decisions: the columns with an observed entry are
         modelled (an array's empty ones are left out; see
         ``keep_empty_features``), standardised for a likelihood with a scale,
-        with half as many latent dimensions for "auto"; the columns with holes
-        are recorded for ``add_indicator``; rows with no observed entry are
-        welcome (they teach q(z | x) the prior predictive)."""
+        with half as many latent dimensions (at most 32) for "auto"; the
+        columns with holes are recorded for ``add_indicator``; rows with no
+        observed entry are welcome (they teach q(z | x) the prior
+        predictive)."""
         columns = None if space.table is not None else stats["count"] > 0
         n_features = len(stats["count"]) if columns is None else int(columns.sum())
         likelihood = likelihood_of(self, space, n_features)
         return FitPlan(
             likelihood=likelihood,
             n_components=latent_size(
-                self.n_components, half_the_features(likelihood.n_features)
+                self.n_components,
+                half_the_features(likelihood.n_features, cap=AUTO_LATENT_CAP),
             ),
+            keep_active=self.n_components == "auto",
             standardize=likelihood.has_scale,
             columns=columns,
             indicator=self.add_indicator,

@@ -272,6 +272,7 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
             n_components=latent_size(
                 self.n_components, half_the_features(likelihood.n_features, cap=8)
             ),
+            keep_active=self.n_components == "auto",
             standardize=likelihood.has_scale,
             support_fraction=self.support_fraction,
             validation_draws=1,

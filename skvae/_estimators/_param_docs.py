@@ -12,9 +12,14 @@ differs) and indents them for its docstring. Plain text: no imports.
 PARAMETERS = {
     "n_components": """\
 n_components : int or "auto", default="auto"
-    Size of the latent code z. "auto" is half the number of features (of
-    columns, for a DataFrame), rounded up. Pass 2 for a picture of the
-    latent space.""",
+    Size of the latent code z. "auto" fits half the number of features (of
+    columns, for a DataFrame), rounded up and at most 32, and keeps the
+    dimensions the fitted model uses (the KL term of the ELBO leaves the
+    others on the prior): ``n_components_`` counts the active ones, those
+    whose posterior mean varies with x (``latent_activity_`` above 0.01, the
+    active units of Burda et al., 2016), and :meth:`transform` returns them,
+    most active first. An int fits and returns that many, also ordered by
+    activity. Pass 2 for a picture of the latent space.""",
     "hidden_layer_sizes": """\
 hidden_layer_sizes : tuple of int, default=(256, 128)
     Widths of the encoder's hidden layers; the decoder mirrors them.""",
@@ -183,8 +188,23 @@ device_ : torch.device
     The device ``module_`` lives on.""",
     "n_components_": """\
 n_components_ : int
-    The latent size of the fitted model (``n_components``, or what "auto"
-    chose).""",
+    The number of latent dimensions kept: ``n_components``, or for "auto"
+    the number of active dimensions (at least 1), which
+    :meth:`VAETransformer.transform` returns. Sampling and scoring use
+    every dimension of the model (``module_.config.n_components``); the
+    decoder ignores the inactive ones.""",
+    "latent_activity_": """\
+latent_activity_ : ndarray of shape (n_latent,)
+    The activity of each of the model's latent dimensions on the training
+    data: the variance over rows of its posterior mean E[z_u | x], in z's
+    units (the prior's variance is 1). Below 0.01 the decoder ignores the
+    dimension. The spectrum to plot, as PCA's ``explained_variance_``;
+    measured after each fit.""",
+    "latent_kl_": """\
+latent_kl_ : ndarray of shape (n_latent,)
+    Each latent dimension's mean KL(q(z_u | x) || N(0, 1)) over the
+    training data, in nats: what it costs the ELBO. Near 0 for an inactive
+    dimension.""",
     "likelihood_": """\
 likelihood_ : str or dict
     The likelihood fitted: its name for an array ("auto" resolved), or
@@ -224,7 +244,8 @@ feature_names_in_ : ndarray of shape (`n_features_in_`,)
 DETECTOR_PARAMETERS = {
     "n_components": """\
 n_components : int or "auto", default="auto"
-    Size of the latent code z; "auto" picks ``min(8, ceil(n_features / 2))``.""",
+    Size of the latent code z; "auto" fits ``min(8, ceil(n_features / 2))``
+    dimensions and reports the active ones as ``n_components_``.""",
     "contamination": """\
 contamination : "auto" or float in (0, 0.5], default="auto"
     Share of outliers expected in the training data; it sets ``offset_``,
@@ -336,8 +357,9 @@ keep_empty_features : bool, default=False
     takes no part in the model either way.""",
     "n_components": """\
 n_components : int or "auto", default="auto"
-    Size of the latent code z. "auto" is half the number of non-empty
-    features, rounded up.""",
+    Size of the latent code z. "auto" fits half the number of non-empty
+    features, rounded up, and reports the active ones as
+    ``n_components_``.""",
     "early_stopping": """\
 early_stopping : bool or "auto", default=False
     As for :class:`VAETransformer` (hold out ``validation_fraction``, stop on

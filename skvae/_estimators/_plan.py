@@ -26,6 +26,10 @@ class FitPlan:
         The observation model of a new model, built once.
     n_components : int
         The latent size of a new model.
+    keep_active : bool
+        After training, keep the active latent dimensions only
+        (``n_components="auto"``): ``n_components_`` counts them and
+        ``transform`` returns them (see :func:`active_size`).
     standardize : bool
         Standardise an array's features before the model (a table's schema
         standardises its own real columns).
@@ -56,6 +60,7 @@ class FitPlan:
 
     likelihood: Likelihood
     n_components: int
+    keep_active: bool = False
     standardize: bool = False
     columns: np.ndarray | None = None
     indicator: bool = False
@@ -85,6 +90,17 @@ def likelihood_of(estimator, space, n_features, *, auto="gaussian", real="gaussi
 def latent_size(n_components, auto):
     """``n_components``, or the estimator's rule ``auto`` for "auto"."""
     return auto if n_components == "auto" else n_components
+
+
+# A latent dimension is active when its posterior mean varies with x by more
+# than this (Burda, Grosse and Salakhutdinov, 2016, section 5.2): in z's own
+# units, where the prior's variance is 1.
+ACTIVE_UNIT = 0.01
+
+
+def active_size(activity):
+    """The number of active latent dimensions, at least 1."""
+    return max(1, int(np.sum(np.asarray(activity) > ACTIVE_UNIT)))
 
 
 def draws_for_validation(estimator, n_rows):

@@ -90,12 +90,25 @@ class FitProgress:
             self.context = estimator._init_callback_context(max_subtasks=max_iter)
             self.context.call_on_fit_task_begin(estimator=estimator, X=X, y=y)
 
-    def _fitted(self):
-        """Attributes that make a copy of the estimator usable as fitted now."""
-        module = copy.deepcopy(self.estimator.module_).eval()
+    def _fitted(self, final=False):
+        """Attributes that make a copy of the estimator usable as fitted now.
+
+        The latent dimensions are measured after training: an epoch's copy
+        has all of them, in the model's order; the ``final`` copy the fit's.
+        """
+        est = self.estimator
+        module = copy.deepcopy(est.module_).eval()
+        latent = {
+            "n_components_": module.config.n_components,
+            "latent_activity_": None,
+            "latent_kl_": None,
+        }
+        if final:
+            latent = {name: copy.deepcopy(getattr(est, name)) for name in latent}
         return {
             "module_": module,
-            "_train_state": copy.deepcopy(self.estimator._train_state),
+            "_train_state": copy.deepcopy(est._train_state),
+            **latent,
         }
 
     def __call__(self, record):
@@ -121,5 +134,5 @@ class FitProgress:
                 estimator=self.estimator,
                 X=self.X,
                 y=self.y,
-                reconstruction_attributes=self._fitted,
+                reconstruction_attributes=lambda: self._fitted(final=True),
             )

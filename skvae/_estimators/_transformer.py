@@ -12,12 +12,7 @@ from skvae._estimators._base import _MAX_SEED, _BaseVAE
 from skvae._estimators._docs import fill
 from skvae._estimators._param_docs import ATTRIBUTES, PARAMETERS, section
 from skvae._estimators._validation import check_n_samples, validate_codes
-from skvae.core._inference import (
-    conditional_rows,
-    decode_rows,
-    encode_rows,
-    sample_rows,
-)
+from skvae.core._inference import conditional_rows, sample_rows
 
 # Importance-weighted draws of z per row of sample(given=...).
 CONDITIONAL_DRAWS = 100
@@ -191,17 +186,18 @@ class VAETransformer(_BaseVAE):
 
         Returns
         -------
-        X_new : ndarray of shape (n_samples, n_components)
-            Posterior means, in the dtype of X (float64 for integer input).
+        X_new : ndarray of shape (n_samples, n_kept)
+            Posterior means of the ``n_kept = n_components_`` kept latent
+            dimensions, most active first, in the dtype of X (float64 for
+            integer input).
 
         Examples
         --------
         {fitted_transformer}
-        >>> vae.transform(X).shape
-        (50, 2)
+        >>> vae.transform(X).shape  # n_components_ columns: the active ones
+        (50, 1)
         """
-        X = self._validate_rows(X, support=False)
-        return encode_rows(self.module_, X)
+        return self._codes(X)
 
     @fill
     def inverse_transform(self, X):
@@ -209,8 +205,10 @@ class VAETransformer(_BaseVAE):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_components)
-            Latent codes, for example the output of :meth:`transform`.
+        X : array-like of shape (n_samples, n_kept)
+            Latent codes of the ``n_kept = n_components_`` kept dimensions,
+            for example the output of :meth:`transform`; the dimensions that
+            are not kept are at their prior mean, 0.
 
         Returns
         -------
@@ -225,8 +223,7 @@ class VAETransformer(_BaseVAE):
         (50, 4)
         """
         check_is_fitted(self)
-        Z = validate_codes(X, self.n_components_)
-        return self._space.output(decode_rows(self.module_, Z))
+        return self._decode(validate_codes(X, self.n_components_))
 
     @fill
     def sample(self, n_samples=1, *, random_state=None, mean="auto", given=None):

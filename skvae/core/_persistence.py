@@ -8,9 +8,9 @@ A SHA-256 digest over the content detects files modified after saving.
 :func:`pack` and :func:`unpack` turn a model and its optimiser into plain CPU
 values and back; ``save``/``load`` and pickling both use them.
 
-The file format version is 3. Versions 1 and 2 were written only by
-development versions before the first release and are refused with a message
-that says to refit.
+The file format version is 4 (3 lacked the latent dimensions' activity).
+Versions 1 to 3 were written only by development versions before the first
+release and are refused with a message that says to refit.
 """
 
 # Authors: The skvae developers
@@ -28,7 +28,7 @@ from skvae.core._train_state import make_optimizer
 from skvae.core._utils import make_generator, warn
 
 FORMAT = "skvae-model"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 
 def tree_to_cpu(obj):
