@@ -42,7 +42,12 @@ extensions = [
     "sphinx_gallery.gen_gallery",
     "sphinx_copybutton",
     "myst_parser",  # the Benchmarks pages include benchmarks/*/README.md
+    "matplotlib.sphinxext.plot_directive",  # the pictures of inspection.rst
 ]
+plot_include_source = True
+plot_html_show_source_link = False
+plot_html_show_formats = False
+plot_formats = [("png", 90)]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 myst_heading_anchors = 3
 templates_path = ["_templates"]

@@ -18,11 +18,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
 from skvae import VAETransformer
+from skvae.inspection import LatentSpaceDisplay, ReconstructionDisplay, SampleDisplay
 
 
 def main(output="skvae_digits_demo.png", max_iter="auto"):
@@ -45,46 +45,19 @@ def main(output="skvae_digits_demo.png", max_iter="auto"):
     print(f"held-out ELBO:               {elbo:8.3f} nats per digit")
     print(f"held-out log p(x) (IWAE-500): {iwae:8.3f} nats per digit")
 
-    fig = plt.figure(figsize=(13, 4.6))
-    grid = fig.add_gridspec(2, 3, width_ratios=[1, 1, 1.25])
-
-    samples = vae.sample(25, random_state=0).reshape(25, 8, 8)
-    ax = fig.add_subplot(grid[:, 0])
-    ax.imshow(_tile(samples, 5, 5), cmap="gray_r")
-    ax.set_title("samples from p(z) p(x|z)")
-    ax.axis("off")
-
-    originals = X_test[:10].reshape(10, 8, 8)
-    recon = vae.inverse_transform(vae.transform(X_test[:10])).reshape(10, 8, 8)
-    for row, (images, title) in enumerate(
-        [(originals, "test digits"), (recon, "reconstructions")]
-    ):
-        ax = fig.add_subplot(grid[row, 1])
-        ax.imshow(_tile(images, 2, 5), cmap="gray_r")
-        ax.set_title(title)
-        ax.axis("off")
-
-    Z = vae.transform(X_test)
-    ax = fig.add_subplot(grid[:, 2])
-    points = ax.scatter(Z[:, 0], Z[:, 1], c=y_test, cmap="tab10", s=8)
-    fig.colorbar(points, ax=ax, label="digit")
-    ax.set_title("latent means E[z|x] of test digits")
-    ax.set_xlabel("z1")
-    ax.set_ylabel("z2")
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4.6), width_ratios=[1, 1, 1.25])
+    SampleDisplay.from_estimator(
+        vae, 25, image_shape=(8, 8), random_state=0, ax=axes[0]
+    )
+    ReconstructionDisplay.from_estimator(
+        vae, X_test[:5], image_shape=(8, 8), ax=axes[1]
+    )
+    LatentSpaceDisplay.from_estimator(vae, X_test, y_test, ax=axes[2])
     fig.suptitle(f"skvae on digits: held-out ELBO {elbo:.2f} nats")
     fig.tight_layout()
     fig.savefig(output, dpi=100)
     print(f"wrote {output}")
     return elbo
-
-
-def _tile(images, rows, cols):
-    h, w = images.shape[1:]
-    canvas = np.zeros((rows * (h + 1) - 1, cols * (w + 1) - 1))
-    for i, image in enumerate(images[: rows * cols]):
-        r, c = divmod(i, cols)
-        canvas[r * (h + 1) : r * (h + 1) + h, c * (w + 1) : c * (w + 1) + w] = image
-    return canvas
 
 
 if __name__ == "__main__":

@@ -64,9 +64,21 @@ print(
 )
 
 # %%
+# Where the threshold falls
+# -------------------------
+# :class:`~skvae.inspection.ScoreDisplay` draws the scores of normal and
+# anomalous test digits, the fitted threshold ``offset_`` and the ROC curve.
+import matplotlib.pyplot as plt
+
+from skvae.inspection import ScoreDisplay
+
+display = ScoreDisplay.from_estimator(detector, X_test, is_anomaly)
+display.figure_.tight_layout()
+plt.show()
+
+# %%
 # The most and the least typical test digits
 # ------------------------------------------
-import matplotlib.pyplot as plt
 
 order = np.argsort(score)
 fig, axes = plt.subplots(2, 8, figsize=(9, 2.8))

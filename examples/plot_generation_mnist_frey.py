@@ -26,38 +26,27 @@ example is skipped with a message.
 # SPDX-License-Identifier: BSD-3-Clause
 
 # %%
-# A helper to show images side by side
-# ------------------------------------
+# A helper to show images side by side, through skvae's displays
+# --------------------------------------------------------------
 import os
 
 import matplotlib.pyplot as plt
 import numpy as np
+
+from skvae.inspection import ReconstructionDisplay, SampleDisplay
 
 # Training budgets in epochs; the test suite lowers them for a quick smoke run.
 MNIST_EPOCHS = int(os.environ.get("SKVAE_EXAMPLE_MAX_ITER", 20))
 FREY_EPOCHS = int(os.environ.get("SKVAE_EXAMPLE_MAX_ITER", 300))
 
 
-def tile(images, n_rows, shape):
-    """Arrange flat images in one array, row by row, with a blank border."""
-    n_cols = len(images) // n_rows
-    grid = images[: n_rows * n_cols].reshape(n_rows, n_cols, *shape)
-    grid = np.pad(grid, ((0, 0), (0, 0), (1, 1), (1, 1)), constant_values=1.0)
-    h, w = shape[0] + 2, shape[1] + 2
-    return grid.transpose(0, 2, 1, 3).reshape(n_rows * h, n_cols * w)
-
-
 def show(samples, originals, reconstructions, shape, title):
-    fig, (ax_s, ax_r) = plt.subplots(
-        1, 2, figsize=(11, 5), gridspec_kw={"width_ratios": [1, 1.25]}
+    """Samples on the left, originals above reconstructions on the right."""
+    fig, (ax_s, ax_r) = plt.subplots(1, 2, figsize=(11, 5), width_ratios=[1, 1.25])
+    SampleDisplay(samples, image_shape=shape).plot(ax=ax_s, cmap="gray")
+    ReconstructionDisplay(originals, reconstructions, image_shape=shape).plot(
+        ax=ax_r, cmap="gray"
     )
-    ax_s.imshow(tile(samples, 6, shape), cmap="gray", vmin=0, vmax=1)
-    ax_s.set_title("samples: z ~ N(0, I), then E[x | z]")
-    pairs = np.concatenate([originals, reconstructions])
-    ax_r.imshow(tile(pairs, 2, shape), cmap="gray", vmin=0, vmax=1)
-    ax_r.set_title("test images (top) and their reconstructions (bottom)")
-    for ax in (ax_s, ax_r):
-        ax.axis("off")
     fig.suptitle(title)
     fig.tight_layout()
 

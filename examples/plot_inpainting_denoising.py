@@ -99,29 +99,29 @@ print(f"denoising RMSE: noisy {err(noisy):.3f}, decoded {err(denoised):.3f}")
 # %%
 # The pictures
 # ------------
-# Each row of the figure: a label and the first 8 test images of one kind.
+# Each panel is a :class:`~skvae.inspection.ReconstructionDisplay`: eight
+# images on top, what became of them below.
+from skvae.inspection import ReconstructionDisplay
 
 
-def show_rows(rows, shape, n=8):
-    fig, axes = plt.subplots(len(rows), n, figsize=(9, 1.2 * len(rows)))
-    for r, (label, images) in enumerate(rows):
-        for c in range(n):
-            ax = axes[r, c]
-            ax.imshow(images[c].reshape(shape), cmap="gray_r", vmin=0, vmax=1)
-            ax.set_xticks([])
-            ax.set_yticks([])
-        axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center")
+def show(panels, shape, n=8):
+    fig, axes = plt.subplots(len(panels), 1, figsize=(9, 2.2 * len(panels)))
+    for ax, (title, top, bottom) in zip(axes, panels, strict=True):
+        ReconstructionDisplay(top[:n], bottom[:n], image_shape=shape).plot(ax=ax)
+        ax.set_title(title, fontsize=10)
     fig.tight_layout()
     plt.show()
 
 
-show_rows(
+show(
     [
-        ("test image", X_test),
-        ("lower half missing", np.where(holes, 0.5, X_holes)),
-        (f"VAEImputer\nRMSE {errors['VAEImputer']:.3f}", filled),
-        (f"noisy\nRMSE {err(noisy):.3f}", noisy),
-        (f"decoded\nRMSE {err(denoised):.3f}", denoised),
+        ("test images, lower half missing", X_test, np.where(holes, 0.5, X_holes)),
+        (f"test images, VAEImputer (RMSE {errors['VAEImputer']:.3f})", X_test, filled),
+        (
+            f"noisy (RMSE {err(noisy):.3f}), decoded ({err(denoised):.3f})",
+            noisy,
+            denoised,
+        ),
     ],
     (8, 8),
 )
@@ -167,12 +167,11 @@ else:
         f"MNIST inpainting RMSE: VAEImputer {m_rmse(M_filled):.3f}, "
         f"5 nearest neighbours {m_rmse(M_knn):.3f}"
     )
-    show_rows(
+    show(
         [
-            ("test image", M_test),
-            ("centre missing", np.where(gap, 0.5, M_holes)),
-            (f"VAEImputer\nRMSE {m_rmse(M_filled):.3f}", M_filled),
-            (f"5 neighbours\nRMSE {m_rmse(M_knn):.3f}", M_knn),
+            ("test images, centre missing", M_test, np.where(gap, 0.5, M_holes)),
+            (f"VAEImputer (RMSE {m_rmse(M_filled):.3f})", M_test, M_filled),
+            (f"5 neighbours (RMSE {m_rmse(M_knn):.3f})", M_test, M_knn),
         ],
         (28, 28),
     )

@@ -41,7 +41,7 @@ vae = VAETransformer(
     max_iter=MAX_ITER,
     random_state=0,
 )
-Z = vae.fit_transform(X)
+vae.fit(X)
 print(f"{vae.n_iter_} epochs, ELBO {vae.score(X):.2f} nats per digit")
 
 # %%
@@ -65,25 +65,13 @@ mosaic = images.transpose(0, 2, 1, 3).reshape(n * 10, n * 10)
 # %%
 import matplotlib.pyplot as plt
 
+from skvae.inspection import LatentSpaceDisplay
+
 fig, (ax_codes, ax_grid) = plt.subplots(1, 2, figsize=(12, 5.5))
-points = ax_codes.scatter(Z[:, 0], Z[:, 1], c=y, cmap="tab10", s=8, alpha=0.8)
-for digit in range(10):  # label each cluster at its median code
-    cx, cy = np.median(Z[y == digit], axis=0)
-    ax_codes.annotate(
-        str(digit),
-        (cx, cy),
-        fontsize=14,
-        weight="bold",
-        ha="center",
-        va="center",
-        bbox={"boxstyle": "circle", "fc": "white", "alpha": 0.7},
-    )
+LatentSpaceDisplay.from_estimator(vae, X, y, ax=ax_codes)
 lo, hi = z_values[0], z_values[-1]
 ax_codes.plot([lo, hi, hi, lo, lo], [lo, lo, hi, hi, lo], "k--", linewidth=1)
 ax_codes.set_title("posterior means E[z | x] of the 1797 digits")
-ax_codes.set_xlabel("z1")
-ax_codes.set_ylabel("z2")
-fig.colorbar(points, ax=ax_codes, label="digit", ticks=range(10))
 
 half = (hi - lo) / (n - 1) / 2  # each tile is centred on its code
 ax_grid.imshow(

@@ -70,33 +70,19 @@ assert (synthetic.dtypes == frame.dtypes).all()
 # %%
 # Real against synthetic marginals
 # --------------------------------
-# For a category, the total variation distance between the level frequencies
-# (0 = the same frequencies); for a number, the means and standard deviations.
-numeric = [c for c in frame if not isinstance(frame[c].dtype, pd.CategoricalDtype)]
-categorical = [c for c in frame if c not in numeric]
-shown = numeric[:2] + categorical[:2]
-fig, axes = plt.subplots(1, len(shown), figsize=(3.2 * len(shown), 3.0))
-for ax, column in zip(axes, shown, strict=True):
-    if column in numeric:
-        real = frame[column].dropna().astype(float)
-        fake = synthetic[column].dropna().astype(float)
-        bins = np.histogram_bin_edges(real, bins=30)
-        ax.hist(real, bins=bins, alpha=0.5, density=True, label="real")
-        ax.hist(fake, bins=bins, alpha=0.5, density=True, label="synthetic")
-        print(
-            f"{column:>15}: mean {real.mean():9.1f} vs {fake.mean():9.1f}, "
-            f"sd {real.std():8.1f} vs {fake.std():8.1f}"
-        )
-    else:
-        real = frame[column].value_counts(normalize=True).sort_index()
-        fake = synthetic[column].value_counts(normalize=True).reindex(real.index)
-        position = np.arange(len(real))
-        ax.bar(position - 0.2, real.to_numpy(), width=0.4, label="real")
-        ax.bar(position + 0.2, fake.fillna(0).to_numpy(), width=0.4, label="synthetic")
-        ax.set_xticks(position, [str(v) for v in real.index], fontsize=6)
-        tvd = 0.5 * float(np.abs(real - fake.fillna(0)).sum())
-        print(f"{column:>15}: total variation distance {tvd:.3f}")
-    ax.set_title(f"{column} ({vae.likelihood_[column]})", fontsize=9)
-axes[0].legend(fontsize=7)
-fig.tight_layout()
+# :class:`~skvae.inspection.SampleDisplay` draws each column's real and
+# synthetic marginals side by side: histograms for numbers, level frequencies
+# for categories.
+from skvae.inspection import SampleDisplay
+
+display = SampleDisplay(synthetic, X=frame).plot()
+display.figure_.tight_layout()
 plt.show()
+
+# %%
+# The total variation distance between the real and synthetic frequencies of
+# each category column (0 = the same frequencies):
+for column in frame.columns[frame.dtypes == "category"]:
+    real = frame[column].value_counts(normalize=True)
+    fake = synthetic[column].value_counts(normalize=True).reindex(real.index)
+    print(f"{column:>15}: {0.5 * float((real - fake.fillna(0)).abs().sum()):.3f}")

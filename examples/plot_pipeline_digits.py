@@ -127,15 +127,13 @@ fig.tight_layout()
 #
 # The two-feature codes show the difference. Each point is a test digit, placed
 # by its two features and coloured by its label (which neither transformer saw).
+from skvae.inspection import LatentSpaceDisplay
+
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), layout="constrained")
 for ax, name in zip(axes, ["VAE", "PCA"], strict=True):
-    clf = fitted[name, 2]
-    features = clf[:2].transform(X_test)  # scaler + reducer, before the classifier
-    points = ax.scatter(
-        features[:, 0], features[:, 1], c=y_test, cmap="tab10", s=10, alpha=0.8
+    features = fitted[name, 2][:2].transform(X_test)  # scaler + reducer
+    LatentSpaceDisplay(features, y=y_test, axis_labels=("feature 1", "feature 2")).plot(
+        ax=ax
     )
     ax.set_title(f"{name}, 2 features: accuracy {results[name][0]:.2f}")
-    ax.set_xlabel("feature 1")
-    ax.set_ylabel("feature 2")
-fig.colorbar(points, ax=axes, label="digit", ticks=range(10))
 plt.show()

@@ -37,7 +37,13 @@ import pytest
 
 numpydoc_validate = pytest.importorskip("numpydoc.validate")
 
-MODULES = ("skvae", "skvae.core", "skvae.core.likelihoods", "skvae.datasets")
+MODULES = (
+    "skvae",
+    "skvae.core",
+    "skvae.core.likelihoods",
+    "skvae.datasets",
+    "skvae.inspection",
+)
 IGNORED = {"GL01", "ES01", "SA01", "RT02"}
 API_PAGE = Path(__file__).resolve().parents[1] / "docs" / "api.rst"
 
