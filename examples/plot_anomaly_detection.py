@@ -73,7 +73,6 @@ import matplotlib.pyplot as plt
 from skvae.inspection import ScoreDisplay
 
 display = ScoreDisplay.from_estimator(detector, X_test, is_anomaly)
-display.figure_.tight_layout()
 plt.show()
 
 # %%

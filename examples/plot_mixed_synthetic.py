@@ -76,7 +76,6 @@ assert (synthetic.dtypes == frame.dtypes).all()
 from skvae.inspection import SampleDisplay
 
 display = SampleDisplay(synthetic, X=frame).plot()
-display.figure_.tight_layout()
 plt.show()
 
 # %%

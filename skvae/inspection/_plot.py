@@ -57,6 +57,7 @@ def axes_for(caller, ax, n, *, panel_size=(3.2, 2.8)):
             cols,
             figsize=(panel_size[0] * cols, panel_size[1] * rows),
             squeeze=False,
+            layout="constrained",  # titles and labels never overlap
         )
         axes = axes.ravel()
         for extra in axes[n:]:
