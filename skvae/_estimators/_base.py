@@ -34,14 +34,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from skvae._estimators import _saving
-from skvae._estimators._budget import AUTO_LATENT_CAP, half_the_features
 from skvae._estimators._docs import fill
 from skvae._estimators._model_space import ModelSpace
 from skvae._estimators._plan import (
     FitPlan,
     active_size,
     draws_for_validation,
-    latent_size,
+    latent_plan,
     likelihood_of,
     threshold,
 )
@@ -102,11 +101,7 @@ class _BaseVAE(
         likelihood = likelihood_of(self, space, len(stats["count"]))
         return FitPlan(
             likelihood=likelihood,
-            n_components=latent_size(
-                self.n_components,
-                half_the_features(likelihood.n_features, cap=AUTO_LATENT_CAP),
-            ),
-            keep_active=self.n_components == "auto",
+            **latent_plan(self.n_components, likelihood.n_features),
             validation_draws=draws_for_validation(self, stats["n_rows"]),
         )
 

@@ -19,8 +19,9 @@ PATIENCE_STEPS = 300  # "auto" patience: at least this many steps without progre
 MIN_PATIENCE = 10  # ... and at least this many epochs (scikit-learn's default)
 VALIDATION_NUMBERS = 2**14  # rows x draws of one validation pass, at most
 # n_components="auto": at most this many latent dimensions a fit starts from
-# (the largest size a grid search usually tries; the detector's cap is 8)
+# (the largest size a grid search usually tries), and the detector's own cap
 AUTO_LATENT_CAP = 32
+DETECTOR_LATENT_CAP = 8
 # n_train_draws="auto": draws of z per row and step, for each objective
 AUTO_TRAIN_DRAWS = {"elbo": 1, "iwae": 5}
 

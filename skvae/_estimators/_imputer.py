@@ -12,7 +12,6 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from skvae._estimators._base import _BaseVAE
-from skvae._estimators._budget import AUTO_LATENT_CAP, half_the_features
 from skvae._estimators._docs import fill
 from skvae._estimators._param_docs import (
     ATTRIBUTES,
@@ -25,7 +24,7 @@ from skvae._estimators._param_docs import (
 from skvae._estimators._plan import (
     FitPlan,
     draws_for_validation,
-    latent_size,
+    latent_plan,
     likelihood_of,
 )
 from skvae.core._inference import impute_rows
@@ -205,11 +204,7 @@ class VAEImputer(_BaseVAE):
         likelihood = likelihood_of(self, space, n_features)
         return FitPlan(
             likelihood=likelihood,
-            n_components=latent_size(
-                self.n_components,
-                half_the_features(likelihood.n_features, cap=AUTO_LATENT_CAP),
-            ),
-            keep_active=self.n_components == "auto",
+            **latent_plan(self.n_components, likelihood.n_features),
             standardize=likelihood.has_scale,
             columns=columns,
             indicator=self.add_indicator,

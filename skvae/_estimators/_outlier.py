@@ -10,7 +10,7 @@ import numpy as np
 from sklearn.base import OutlierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from skvae._estimators._budget import half_the_features
+from skvae._estimators._budget import DETECTOR_LATENT_CAP
 from skvae._estimators._docs import fill
 from skvae._estimators._param_docs import (
     ATTRIBUTES,
@@ -19,7 +19,7 @@ from skvae._estimators._param_docs import (
     PARAMETERS,
     section,
 )
-from skvae._estimators._plan import FitPlan, latent_size, likelihood_of
+from skvae._estimators._plan import FitPlan, latent_plan, likelihood_of
 from skvae._estimators._transformer import VAETransformer
 
 _PARAMETERS = [
@@ -269,10 +269,9 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
             prior = 500 if likelihood.unit_interval else None
         return FitPlan(
             likelihood=likelihood,
-            n_components=latent_size(
-                self.n_components, half_the_features(likelihood.n_features, cap=8)
+            **latent_plan(
+                self.n_components, likelihood.n_features, cap=DETECTOR_LATENT_CAP
             ),
-            keep_active=self.n_components == "auto",
             standardize=likelihood.has_scale,
             support_fraction=self.support_fraction,
             validation_draws=1,

@@ -12,7 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from skvae._estimators._budget import n_validation, validation_draws
+from skvae._estimators._budget import (
+    AUTO_LATENT_CAP,
+    half_the_features,
+    n_validation,
+    validation_draws,
+)
 from skvae.core import Likelihood, build_likelihood
 
 
@@ -87,9 +92,13 @@ def likelihood_of(estimator, space, n_features, *, auto="gaussian", real="gaussi
     return build_likelihood(spec, n_features)
 
 
-def latent_size(n_components, auto):
-    """``n_components``, or the estimator's rule ``auto`` for "auto"."""
-    return auto if n_components == "auto" else n_components
+def latent_plan(n_components, n_features, cap=AUTO_LATENT_CAP):
+    """The plan's ``n_components`` and ``keep_active`` for the parameter:
+    an int as given; "auto" half the features, at most ``cap``, of which the
+    fit keeps the active ones."""
+    if n_components == "auto":
+        return {"n_components": half_the_features(n_features, cap), "keep_active": True}
+    return {"n_components": n_components, "keep_active": False}
 
 
 # A latent dimension is active when its posterior mean varies with x by more

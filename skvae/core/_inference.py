@@ -16,7 +16,7 @@ import torch
 
 from skvae.core._importance import impute
 from skvae.core._objectives import OBJECTIVES, elbo_per_feature
-from skvae.core._priors import MixturePrior
+from skvae.core._priors import MixturePrior, gaussian_kl
 from skvae.core._utils import (
     make_generator,
     rows_per_block,
@@ -319,9 +319,8 @@ def latent_activity(model, X):
     """
     codes = encode_rows(model, spaced_rows(X), scale=True).astype(np.float64)
     k = model.config.n_components
-    loc, log_scale = codes[:, :k], codes[:, k:]
-    kl = 0.5 * (loc**2 + np.exp(2.0 * log_scale) - 1.0) - log_scale
-    return loc.var(0), kl.mean(0)
+    kl = gaussian_kl(*torch.from_numpy(codes).split(k, dim=1))
+    return codes[:, :k].var(0), kl.mean(0).numpy()
 
 
 def variance_floor(model):
