@@ -78,14 +78,8 @@ def _elbo(estimator, X, y=None):
 def load(name, max_rows):
     """Rows of a set (array or DataFrame), whether it is Bernoulli, and a
     function that makes a VAETransformer pipeline for it."""
-    rng = np.random.RandomState(0)
     if name in convergence.SETS:
-        X = convergence.SETS[name][0]()
-        bernoulli = name in convergence.BERNOULLI_SETS
-        if max_rows and X.shape[0] > max_rows:
-            X = X[rng.choice(X.shape[0], max_rows, replace=False)]
-        if not bernoulli:
-            X = X[:, X.std(axis=0) > 0]
+        X, _, _, bernoulli = convergence.load_set(name, N_FOLDS, max_rows)
         scale = StandardScaler()
         if bernoulli:
             scale = FunctionTransformer(lambda A: A / 255.0)
