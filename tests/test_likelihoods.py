@@ -15,7 +15,7 @@ from torch.distributions import Cauchy as TorchCauchy
 from torch.distributions import Normal
 
 from skvae.core import build_likelihood
-from skvae.core.likelihoods import Bernoulli, Cauchy, Gaussian, StudentT
+from skvae.core.likelihoods import Bernoulli, Cauchy, Gaussian, HurdleGaussian, StudentT
 
 
 def _double(cls, n, **kwargs):
@@ -78,6 +78,42 @@ def test_gaussian_sample_moments():
     draws = lik.sample(out, generator=torch.Generator().manual_seed(0))
     assert draws.mean().item() == pytest.approx(2.0, abs=0.01)
     assert draws.var().item() == pytest.approx(1.0, abs=0.01)
+
+
+def test_hurdle_log_prob_matches_closed_form():
+    """A probability at 0, a weighted Gaussian density elsewhere."""
+    gen = torch.Generator().manual_seed(2)
+    loc, logit, raw, x = torch.randn(4, 3, 5, generator=gen, dtype=torch.float64)
+    x[0, :3] = 0.0
+    lik = _double(HurdleGaussian, 5, var_floor=1e-3)
+    out = torch.cat([loc, logit, raw], dim=-1)
+    var = F.softplus(raw) + 1e-3
+    slab = F.logsigmoid(-logit) + Normal(loc, var.sqrt()).log_prob(x)
+    expected = torch.where(x == 0, F.logsigmoid(logit), slab)
+    torch.testing.assert_close(lik.log_prob(out, x), expected)
+    torch.testing.assert_close(lik.mean(out), torch.sigmoid(-logit) * loc)
+    torch.testing.assert_close(lik.variance(out), var)
+    assert (lik.log_prob(out, x) <= lik.saturated_log_prob(x)).all()
+
+
+def test_hurdle_sample_share_and_moments():
+    lik = HurdleGaussian(1, var_floor=0.0)
+    logit_share = math.log(0.3 / 0.7)
+    out = torch.tensor([[2.0, logit_share, math.log(math.e - 1.0)]])
+    draws = lik.sample(out.expand(200_000, 3), torch.Generator().manual_seed(0))
+    at_zero = draws == 0
+    assert at_zero.double().mean().item() == pytest.approx(0.3, abs=0.005)
+    assert draws[~at_zero].mean().item() == pytest.approx(2.0, abs=0.01)
+    assert draws[~at_zero].var().item() == pytest.approx(1.0, abs=0.02)
+    assert draws.mean().item() == pytest.approx(lik.mean(out).item(), abs=0.01)
+
+
+def test_hurdle_starts_at_the_share_and_moments_of_the_data():
+    x = torch.tensor([[0.0], [0.0], [0.0], [1.0], [3.0]], dtype=torch.float64)
+    loc, logit, raw = _double(HurdleGaussian, 1, var_floor=0.0).marginal_params(x)
+    assert torch.sigmoid(logit).item() == pytest.approx(0.6)
+    assert loc.item() == pytest.approx(2.0)
+    assert F.softplus(raw).item() == pytest.approx(1.0)
 
 
 def test_cauchy_log_prob_matches_closed_form():

@@ -12,7 +12,7 @@ from sklearn.pipeline import make_pipeline
 
 import skvae
 from skvae import VAEImputer, VAEOutlierDetector, VAETransformer
-from skvae._estimators._table import TableSchema
+from skvae._estimators._table import TableSchema, column_kind
 
 FAST = {"max_iter": 3, "hidden_layer_sizes": (16,), "random_state": 0}
 
@@ -318,3 +318,69 @@ def test_integers_below_a_count_likelihoods_spread_are_real(table):
     vae = VAETransformer(**FAST).fit(frame)
     assert vae.likelihood_["year"] == "gaussian"
     assert vae.likelihood_["visits"] == "negbin"
+
+
+def _with_point_masses(n=1000):
+    """An income that is 0 for 70 % or 20 % of the rows by group, and a rate
+    that is exactly 100 for 30 % of them (a point mass at a bound)."""
+    rng = np.random.RandomState(0)
+    group = rng.randint(0, 2, n)
+    zero = rng.rand(n) < np.where(group == 0, 0.7, 0.2)
+    return pd.DataFrame(
+        {
+            "group": pd.Categorical(np.array(["a", "b"])[group]),
+            "income": np.where(zero, 0.0, rng.lognormal(3.0, 0.5, n)),
+            "rate": np.where(rng.rand(n) < 0.3, 100.0, rng.uniform(50, 100, n)),
+        }
+    )
+
+
+def test_a_value_held_by_many_rows_is_a_point_mass():
+    """A real column that holds one value in many rows is standardised around
+    that value and given the hurdle likelihood: draws put exactly that value
+    back, at the data's rate within each group."""
+    frame = _with_point_masses()
+    schema = TableSchema.fit(frame, "auto")
+    assert schema.likelihoods == ["categorical", "hurdle", "hurdle"]
+    others = frame["rate"][frame["rate"] != 100.0]
+    assert schema.loc[1:].tolist() == [0.0, 100.0]
+    assert schema.scale[2] == pytest.approx(others.std(ddof=0))
+    vae = VAETransformer(random_state=0).fit(frame)
+    drawn = vae.sample(4000, random_state=0)
+    for column, value in [("income", 0.0), ("rate", 100.0)]:
+        share = (drawn[column] == value).mean()
+        assert share == pytest.approx((frame[column] == value).mean(), abs=0.05)
+        assert (drawn[column] != value).sum() > 0.5 * len(drawn)
+        assert drawn[column].dtype == np.float64
+    at_zero = (drawn["income"] == 0).groupby(drawn["group"], observed=True).mean()
+    assert at_zero["a"] > 0.55 and at_zero["b"] < 0.35
+
+
+def test_only_a_value_far_above_the_others_is_a_point_mass():
+    """The mode of a discrete column (a score, an age) is no point mass: its
+    neighbours are nearly as frequent. A value held 5 times as often as any
+    other, by at least 5 % of the entries, is."""
+    rng = np.random.RandomState(0)
+    scores = pd.Series(rng.binomial(60, 0.5, 2000), dtype="Int64")
+    assert column_kind(scores) == "real"  # mode 10 %, next 10 %
+    assert column_kind(pd.Series(rng.randn(2000))) == "real"
+    spiked = np.where(rng.rand(2000) < 0.3, 0.0, rng.randn(2000))
+    assert column_kind(pd.Series(spiked)) == "spiked"
+    rare = np.where(rng.rand(2000) < 0.02, 7.0, rng.randn(2000))  # 2 %
+    assert column_kind(pd.Series(rare)) == "real"
+    hours = pd.Series(np.where(rng.rand(2000) < 0.3, 0, rng.poisson(1500, 2000)))
+    assert column_kind(hours) == "spiked"  # a count with a point mass too
+
+
+def test_an_array_keeps_its_point_mass_at_zero():
+    """On an array the hurdle's point mass is 0 itself: the imputer scales
+    but does not centre it, so its draws fill holes with exact zeros."""
+    X = _with_point_masses()[["income"]].to_numpy()
+    X = np.c_[X, np.log1p(X) + np.random.RandomState(1).randn(len(X))]
+    holes = X.copy()
+    holes[::5, 0] = np.nan
+    imputer = VAEImputer(
+        likelihood="hurdle", sample_posterior=True, n_importance_draws=50, **FAST
+    )
+    filled = imputer.fit(holes).transform(holes)[::5, 0]
+    assert 0.2 < np.mean(filled == 0.0) < 0.7

@@ -161,6 +161,7 @@ class _BaseVAE(
             self._space.fit(
                 stats,
                 standardize=plan.standardize,
+                centre=not plan.likelihood.point_mass,
                 columns=plan.columns,
                 indicator=plan.indicator,
             )

@@ -108,7 +108,7 @@ class ModelSpace:
         )
 
     # ---------------------------------------------------------------- fitting
-    def fit(self, stats, *, standardize, columns=None, indicator=False):
+    def fit(self, stats, *, standardize, centre=True, columns=None, indicator=False):
         """Fit the rest of the map from the training data's column statistics.
 
         Parameters
@@ -119,6 +119,9 @@ class ModelSpace:
             Standardise an array's features with the mean and standard
             deviation of their observed entries (a table's schema decides for
             its own columns).
+        centre : bool, default=True
+            Whether that standardisation subtracts the mean; False keeps an
+            array's 0 where it is (a likelihood with a point mass at 0).
         columns : ndarray of bool, optional
             The input columns the model sees; None for all.
         indicator : bool, default=False
@@ -140,7 +143,8 @@ class ModelSpace:
             self.loc, self.scale = self.table.loc, self.table.scale
         elif standardize:
             scale = np.sqrt(stats["var"])
-            self.loc, self.scale = stats["mean"], np.where(scale > 0, scale, 1.0)
+            loc = stats["mean"] if centre else np.zeros_like(stats["mean"])
+            self.loc, self.scale = loc, np.where(scale > 0, scale, 1.0)
         return self
 
     # ---------------------------------------------------------------- mapping

@@ -28,7 +28,7 @@ activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
     Activation between hidden layers (Kingma & Welling used "tanh").""",
     "likelihood": """\
 likelihood : {"auto", "gaussian", "bernoulli", "cauchy", "studentt", \
-"lognormal", "poisson", "negbin"} or dict, default="auto"
+"lognormal", "hurdle", "poisson", "negbin"} or dict, default="auto"
     The decoder's observation model. "bernoulli" is for data in [0, 1]
     (binary or grey-level images) and rejects values outside it.
     "gaussian" is for real-valued data; the decoder outputs a mean and a
@@ -37,8 +37,9 @@ likelihood : {"auto", "gaussian", "bernoulli", "cauchy", "studentt", \
     many nats, so single features and outliers weigh less. "studentt" lies
     between them: a Student-t whose degrees of freedom are learned, one per
     feature, so each feature gets the tails its data show. "lognormal" is
-    for non-negative reals (a Gaussian on ``log(1 + x)``), "poisson" and
-    "negbin" (negative binomial) for counts.
+    for non-negative reals (a Gaussian on ``log(1 + x)``), "hurdle" for
+    reals with a point mass at 0 (a probability at 0, a Gaussian
+    elsewhere), "poisson" and "negbin" (negative binomial) for counts.
 
     "auto" is "gaussian" for an array or a DataFrame of floats (the
     default's results on numeric arrays are those of earlier versions). On
@@ -47,9 +48,11 @@ likelihood : {"auto", "gaussian", "bernoulli", "cauchy", "studentt", \
     level; the encoder sees them one-hot), ordered categories "ordinal"
     (a cumulative logit), bool "bernoulli"; a numeric column with at most
     20 distinct values "ordinal" over those values (a value between two of
-    them is read as the nearer one), integers >= 0 whose variance is at
-    least their mean "negbin", other numbers "gaussian" (standardised
-    inside). A dict ``{column: name}``
+    them is read as the nearer one), a numeric column one of whose values
+    holds at least 5 % of the entries and 5 times as many as any other
+    "hurdle" (with its point mass at that value), integers >= 0 whose
+    variance is at least their mean "negbin", other numbers "gaussian"
+    (standardised inside). A dict ``{column: name}``
     (names as above, plus "categorical" and "ordinal") overrides the choice
     for some columns of a DataFrame. A likelihood added with
     :func:`skvae.core.register_likelihood` is accepted by its name too. See
@@ -282,7 +285,7 @@ hidden_layer_sizes : tuple of int, default=(64, 32)
     network ranks outliers better and fits twice as fast).""",
     "likelihood": """\
 likelihood : {"auto", "studentt", "cauchy", "gaussian", "bernoulli", \
-"lognormal", "poisson", "negbin"} or dict, default="auto"
+"lognormal", "hurdle", "poisson", "negbin"} or dict, default="auto"
     "auto" picks "bernoulli" when the training data lie in [0, 1] (images
     scaled by 255, binary features) and "studentt" otherwise: a Student-t
     decoder whose degrees of freedom are learned per feature. Where a

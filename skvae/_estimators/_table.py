@@ -51,15 +51,27 @@ def _check_dtype(name, dtype):
 DISCRETE_LEVELS = 20
 
 
+# A numeric column with more levels has a point mass at its most frequent
+# value when that value holds at least SPIKE_SHARE of the observed entries
+# and SPIKE_RATIO times as many as the next most frequent value: far more
+# than a density gives one point (issue #38, design half of
+# benchmarks/synthetic).
+SPIKE_SHARE = 0.05
+SPIKE_RATIO = 5.0
+
+
 def column_kind(series):
     """The kind of a column, for its automatic likelihood.
 
     "bool"; "ordered" for an ordered category, and for a numeric column with
     at most ``DISCRETE_LEVELS`` distinct values (a year, a rating, a price
     list: its observed values become ordered levels); "category" for a
-    category, object or string column; "count" for integers >= 0 whose
-    variance is at least their mean (a negative binomial's variance cannot
-    be lower); "real" otherwise.
+    category, object or string column; "spiked" for a numeric column whose
+    most frequent value holds at least ``SPIKE_SHARE`` of its entries and
+    ``SPIKE_RATIO`` times as many as the next one (an income that is mostly
+    0); "count" for integers >= 0 whose variance is at
+    least their mean (a negative binomial's variance cannot be lower);
+    "real" otherwise.
     """
     dtype = series.dtype
     if ptypes.is_bool_dtype(dtype):
@@ -74,8 +86,12 @@ def column_kind(series):
         return "category"
     values = _numeric(series)
     values = values[~np.isnan(values)]
-    if np.unique(values).size <= DISCRETE_LEVELS:
+    distinct, counts = np.unique(values, return_counts=True)
+    if distinct.size <= DISCRETE_LEVELS:
         return "ordered"
+    second, top = np.sort(counts)[-2:]
+    if top >= SPIKE_SHARE * values.size and top >= SPIKE_RATIO * second:
+        return "spiked"
     if ptypes.is_integer_dtype(dtype) and values.min() >= 0:
         return "count" if values.var() >= values.mean() else "real"
     return "real"
@@ -172,12 +188,9 @@ class TableSchema:
                 distinct = distinct[~np.isnan(distinct)]
                 constant = float(distinct[0]) if distinct.size == 1 else None
             if (lik is None or lik.scales_x) and constant is None:  # standardised
-                observed = _numeric(series)
-                observed = observed[~np.isnan(observed)]
-                m = float(observed.mean()) if observed.size else 0.0
-                s = float(observed.std()) if observed.size else 1.0
+                m, s = _moments(_numeric(series), lik is not None and lik.point_mass)
                 loc.append(m)
-                scale.append(s if s > 0 else 1.0)
+                scale.append(s)
             else:
                 loc.append(0.0)
                 scale.append(1.0)
@@ -310,6 +323,22 @@ def _nearest(values, levels):
         codes = np.where(nearer_left, left, right).astype(np.float64)
     codes[np.isnan(values)] = np.nan
     return codes
+
+
+def _moments(values, point_mass):
+    """The loc and scale that standardise a column: its mean and standard
+    deviation; with a point mass, its most frequent value (the model's 0) and
+    the standard deviation of its other values."""
+    values = values[~np.isnan(values)]
+    if not values.size:
+        return 0.0, 1.0
+    loc = float(values.mean())
+    if point_mass:
+        distinct, counts = np.unique(values, return_counts=True)
+        loc = float(distinct[counts.argmax()])
+        values = values[values != loc]
+    scale = float(values.std()) if values.size > 1 else 0.0
+    return loc, scale if scale > 0 else 1.0
 
 
 def _plain(v):

@@ -37,7 +37,8 @@ class VAEConfig:
     likelihood : str or list of str, default="gaussian"
         The decoder's observation model p(x | z): a registered name
         (``skvae.core.LIKELIHOODS``: "gaussian", "bernoulli", "cauchy",
-        "studentt", "lognormal", "poisson", "negbin", or one added with
+        "studentt", "lognormal", "hurdle", "poisson", "negbin", or one added
+        with
         :func:`~skvae.core.register_likelihood`) for every feature, or a list
         with one per feature (``"categorical:K"`` for a category column coded
         0 .. K-1), a heterogeneous likelihood.

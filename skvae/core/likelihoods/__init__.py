@@ -18,6 +18,7 @@ from skvae.core.likelihoods._discrete import (
     Poisson,
 )
 from skvae.core.likelihoods._heterogeneous import Heterogeneous
+from skvae.core.likelihoods._hurdle import HurdleGaussian
 from skvae.core.likelihoods._real import Cauchy, Gaussian, LogNormal, StudentT
 from skvae.core.likelihoods._registry import register_likelihood
 
@@ -27,6 +28,7 @@ for _cls in (
     Cauchy,
     StudentT,
     LogNormal,
+    HurdleGaussian,
     Poisson,
     NegativeBinomial,
     Categorical,
@@ -40,6 +42,7 @@ __all__ = [
     "Cauchy",
     "Gaussian",
     "Heterogeneous",
+    "HurdleGaussian",
     "LogNormal",
     "NegativeBinomial",
     "Ordinal",

@@ -56,9 +56,13 @@ class Likelihood(nn.Module):
         Whether x holds level codes 0 .. K-1 of a list of levels (a category).
     unit_interval : bool
         Whether x lies in [0, 1] (binary data, grey levels).
+    point_mass : bool
+        Whether x = 0 has a probability of its own: a mixed table puts a
+        column's most frequent value at 0, and an array is not centred.
     column_kind : str or None
         The kind of DataFrame column this likelihood is the automatic choice
-        for: "bool", "category", "ordered", "count" or "real" (None: none).
+        for: "bool", "category", "ordered", "count", "spiked" (a number
+        with a point mass) or "real" (None: none).
     table_column : bool
         Whether it may model one column of a mixed table.
 
@@ -82,6 +86,7 @@ class Likelihood(nn.Module):
     transforms_input = False
     levelled = False
     unit_interval = False
+    point_mass = False
     column_kind = None
     table_column = True
 

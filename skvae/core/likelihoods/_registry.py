@@ -109,7 +109,7 @@ def column_likelihoods():
 def automatic_column(kind):
     """The name chosen automatically for a DataFrame column of ``kind``.
 
-    ``kind`` is "bool", "category", "ordered", "count" or "real"; the
+    ``kind`` is "bool", "category", "ordered", "count", "spiked" or "real"; the
     registered likelihood whose ``column_kind`` it is.
     """
     for name, cls in LIKELIHOODS.items():
