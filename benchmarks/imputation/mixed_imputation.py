@@ -25,12 +25,15 @@ Run::
 
     SKVAE_DATA=../shared/data python benchmarks/imputation/mixed_imputation.py \\
         --seeds 0 1 2
+
+``--tables ... --merge`` re-runs some tables and keeps the others' rows.
 """
 
 # Authors: The skvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
 import argparse
+import json
 import sys
 import warnings
 from pathlib import Path
@@ -39,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/_common.py
-from _common import Timer, print_table, write_json
+from _common import Timer, print_table, results_dir, write_json
 from sklearn.impute import KNNImputer
 from sklearn.model_selection import train_test_split
 
@@ -146,8 +149,20 @@ def main():
     parser.add_argument("--seeds", nargs="+", type=int, default=[0])
     parser.add_argument("--rate", type=float, default=0.2)
     parser.add_argument("--max-train", type=int, default=5000)
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the other tables' rows of results/mixed_imputation.json",
+    )
     args = parser.parse_args()
     rows = []
+    path = results_dir() / "mixed_imputation.json"
+    if args.merge and path.exists():
+        rows = [
+            r
+            for r in json.loads(path.read_text())["rows"]
+            if r["table"] not in args.tables
+        ]
     for seed in args.seeds:
         for name in args.tables:
             frame, _ = load_mixed(name)
@@ -181,7 +196,7 @@ def main():
                 print_table(rows[-1:], list(rows[-1]))
             write_json("mixed_imputation", {"rows": rows})
     summary = []
-    for name in args.tables:
+    for name in dict.fromkeys(r["table"] for r in rows):
         for method in ("simple", "knn", "skvae"):
             mine = [r for r in rows if r["table"] == name and r["method"] == method]
             summary.append(
