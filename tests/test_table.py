@@ -356,6 +356,29 @@ def test_a_value_held_by_many_rows_is_a_point_mass():
     assert at_zero["a"] > 0.55 and at_zero["b"] < 0.35
 
 
+def test_a_point_mass_with_holes_is_scored_imputed_and_saved(tmp_path):
+    """Holes in a point-mass column are left out of its scores and filled by
+    the imputer; an entry at the point scores its probability (<= 0 nats);
+    both survive a save and a load."""
+    frame = _with_point_masses(300)
+    frame.loc[::7, "income"] = np.nan
+    detector = VAEOutlierDetector(**FAST).fit(frame)
+    imputer = VAEImputer(n_importance_draws=20, **FAST).fit(frame)
+    assert detector.likelihood_["income"] == imputer.likelihood_["income"] == "hurdle"
+    per_feature = detector.score_samples_per_feature(frame)
+    assert np.isnan(per_feature[::7, 1]).all()
+    assert (per_feature[frame["income"].to_numpy() == 0.0, 1] <= 0.0).all()
+    filled = imputer.transform(frame)
+    assert not filled["income"].isna().any()
+    assert (filled["income"] >= 0).all()  # between 0 and the positive values
+    for model, output in [
+        (detector, lambda m: m.score_samples_per_feature(frame)),
+        (imputer, lambda m: m.transform(frame).to_numpy(dtype=object)),
+    ]:
+        back = skvae.load(model.save(tmp_path / "point_mass.skvae"))
+        np.testing.assert_array_equal(output(back), output(model))
+
+
 def test_only_a_value_far_above_the_others_is_a_point_mass():
     """The mode of a discrete column (a score, an age) is no point mass: its
     neighbours are nearly as frequent. A value held 5 times as often as any
