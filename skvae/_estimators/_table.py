@@ -69,9 +69,8 @@ def column_kind(series):
     category, object or string column; "spiked" for a numeric column whose
     most frequent value holds at least ``SPIKE_SHARE`` of its entries and
     ``SPIKE_RATIO`` times as many as the next one (an income that is mostly
-    0); "count" for integers >= 0 whose variance is at
-    least their mean (a negative binomial's variance cannot be lower);
-    "real" otherwise.
+    0); "count" for integers >= 0 whose variance is at least their mean (a
+    negative binomial's variance cannot be lower); "real" otherwise.
     """
     dtype = series.dtype
     if ptypes.is_bool_dtype(dtype):

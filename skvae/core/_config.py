@@ -38,8 +38,7 @@ class VAEConfig:
         The decoder's observation model p(x | z): a registered name
         (``skvae.core.LIKELIHOODS``: "gaussian", "bernoulli", "cauchy",
         "studentt", "lognormal", "hurdle", "poisson", "negbin", or one added
-        with
-        :func:`~skvae.core.register_likelihood`) for every feature, or a list
+        with :func:`~skvae.core.register_likelihood`) for every feature, or a list
         with one per feature (``"categorical:K"`` for a category column coded
         0 .. K-1), a heterogeneous likelihood.
 
