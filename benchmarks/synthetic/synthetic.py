@@ -451,7 +451,7 @@ def main():
     parser.add_argument("--resume", action="store_true")
     args = parser.parse_args()
     variants = {name: json.loads(params) for name, params in args.variant}
-    methods = [*args.methods, *variants]
+    methods = list(dict.fromkeys([*args.methods, *variants]))
     names = args.tables or list(HALVES[args.half])
     rows = []
     path = results_dir() / f"{args.output}.json"
