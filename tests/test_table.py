@@ -12,7 +12,8 @@ from sklearn.pipeline import make_pipeline
 
 import skvae
 from skvae import VAEImputer, VAEOutlierDetector, VAETransformer
-from skvae._estimators._table import TableSchema, column_kind
+from skvae._estimators._column_kinds import column_kind
+from skvae._estimators._table import TableSchema
 
 FAST = {"max_iter": 3, "hidden_layer_sizes": (16,), "random_state": 0}
 

@@ -28,14 +28,13 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/_common.py
 import synthetic as S
 from _common import print_table, results_dir, write_json
 from _tables import HALVES, load
 
-from skvae._estimators import _table
+from skvae._estimators import _column_kinds, _table
 
 SCORES = ["quality", "category_tv", "numeric_ks", "detection_auc", "ml_ratio"]
 
@@ -48,22 +47,18 @@ def _without_counts(series):
     kind = COLUMN_KIND(series)
     if kind != "spiked":
         return kind
-    values = _table._numeric(series)
+    values = _column_kinds.numeric(series)
     values = values[~np.isnan(values)]
     distinct, counts = np.unique(values, return_counts=True)
-    count = (
-        pd.api.types.is_integer_dtype(series.dtype)
-        and values.min() >= 0
-        and values.var() >= values.mean()
-    )
     at_zero = distinct[counts.argmax()] == 0
+    count = _column_kinds.number_kind(values, series.dtype) == "count"
     return "count" if count and at_zero else kind
 
 
 def set_rule(rule):
-    """Patch ``skvae._estimators._table`` for ``rule``."""
+    """Patch ``skvae._estimators`` for ``rule``."""
     ratio, _, nocount = rule.partition("-")
-    _table.SPIKE_RATIO = np.inf if ratio == "off" else float(ratio)
+    _column_kinds.SPIKE_RATIO = np.inf if ratio == "off" else float(ratio)
     _table.column_kind = _without_counts if nocount else COLUMN_KIND
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
+from skvae._estimators._column_kinds import column_kind, numeric
 from skvae.core._utils import warn
 from skvae.core.likelihoods._registry import (
     MAX_LEVELS,
@@ -43,57 +44,6 @@ def _check_dtype(name, dtype):
         )
     if ptypes.is_complex_dtype(dtype):
         raise ValueError(f"Column {name!r} is complex; split it into two real columns.")
-
-
-# A numeric column with at most this many distinct values is a set of ordered
-# levels (issue #38, design half of benchmarks/synthetic: 20 and 40 level,
-# 80 worse; a continuous density cannot put mass on a few points).
-DISCRETE_LEVELS = 20
-
-
-# A numeric column with more levels has a point mass at its most frequent
-# value when that value holds at least SPIKE_SHARE of the observed entries
-# and SPIKE_RATIO times as many as the next most frequent value: far more
-# than a density gives one point (issue #38, design half of
-# benchmarks/synthetic).
-SPIKE_SHARE = 0.05
-SPIKE_RATIO = 5.0
-
-
-def column_kind(series):
-    """The kind of a column, for its automatic likelihood.
-
-    "bool"; "ordered" for an ordered category, and for a numeric column with
-    at most ``DISCRETE_LEVELS`` distinct values (a year, a rating, a price
-    list: its observed values become ordered levels); "category" for a
-    category, object or string column; "spiked" for a numeric column whose
-    most frequent value holds at least ``SPIKE_SHARE`` of its entries and
-    ``SPIKE_RATIO`` times as many as the next one (an income that is mostly
-    0); "count" for integers >= 0 whose variance is at least their mean (a
-    negative binomial's variance cannot be lower); "real" otherwise.
-    """
-    dtype = series.dtype
-    if ptypes.is_bool_dtype(dtype):
-        return "bool"
-    if isinstance(dtype, pd.CategoricalDtype) and dtype.ordered:
-        return "ordered"
-    if (
-        isinstance(dtype, pd.CategoricalDtype)
-        or ptypes.is_object_dtype(dtype)
-        or ptypes.is_string_dtype(dtype)
-    ):
-        return "category"
-    values = _numeric(series)
-    values = values[~np.isnan(values)]
-    distinct, counts = np.unique(values, return_counts=True)
-    if distinct.size <= DISCRETE_LEVELS:
-        return "ordered"
-    second, top = np.sort(counts)[-2:]
-    if top >= SPIKE_SHARE * values.size and top >= SPIKE_RATIO * second:
-        return "spiked"
-    if ptypes.is_integer_dtype(dtype) and values.min() >= 0:
-        return "count" if values.var() >= values.mean() else "real"
-    return "real"
 
 
 class TableSchema:
@@ -183,11 +133,11 @@ class TableSchema:
                     "'categorical'."
                 )
             if lv is None:
-                distinct = np.unique(_numeric(series))
+                distinct = np.unique(numeric(series))
                 distinct = distinct[~np.isnan(distinct)]
                 constant = float(distinct[0]) if distinct.size == 1 else None
             if (lik is None or lik.scales_x) and constant is None:  # standardised
-                m, s = _moments(_numeric(series), lik is not None and lik.point_mass)
+                m, s = _moments(numeric(series), lik is not None and lik.point_mass)
                 loc.append(m)
                 scale.append(s)
             else:
@@ -228,13 +178,13 @@ class TableSchema:
         for j, (column, lv) in enumerate(zip(X.columns, self.levels, strict=True)):
             series = X[column]
             if lv is None:
-                out[:, j] = _numeric(series)
+                out[:, j] = numeric(series)
                 if self.constants[j] is not None:  # another value is unknown
                     self._unknown(j, series, out[:, j], handle_unknown)
                 continue
             if _is_number(self.dtypes[j]) and self.constants[j] is None:
                 # numbers take the nearest level: an unseen price is no error
-                out[:, j] = _nearest(_numeric(series), lv)
+                out[:, j] = _nearest(numeric(series), lv)
                 continue
             values = np.asarray(series, dtype=object)
             codes = pd.Index(lv).get_indexer(values).astype(np.float64)
@@ -278,7 +228,7 @@ class TableSchema:
                 codes = np.clip(codes, -1, len(lv) - 1)
                 data[name] = _rebuild_levels(codes, lv, dt)
                 continue
-            data[name] = _rebuild_numeric(values, missing, dt)
+            data[name] = _rebuildnumeric(values, missing, dt)
         return pd.DataFrame(data, index=index)
 
     # ----------------------------------------------------------- persistence
@@ -344,11 +294,6 @@ def _plain(v):
     return v.item() if isinstance(v, np.generic) else v
 
 
-def _numeric(series):
-    """A numeric or boolean column as float64 with NaN for missing entries."""
-    return series.astype("float64").to_numpy(dtype=np.float64, na_value=np.nan)
-
-
 def _levels(name, series):
     if isinstance(series.dtype, pd.CategoricalDtype):
         levels = list(series.cat.categories)
@@ -395,7 +340,7 @@ def _rebuild_levels(codes, levels, dt):
         return series
 
 
-def _rebuild_numeric(values, missing, dt):
+def _rebuildnumeric(values, missing, dt):
     dtype = pd.api.types.pandas_dtype(dt["dtype"])
     if ptypes.is_bool_dtype(dtype):
         flags = pd.array(values >= 0.5, dtype="boolean")
