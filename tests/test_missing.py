@@ -309,6 +309,31 @@ def test_transformer_fits_transforms_and_scores_data_with_holes(low_rank):
     )
 
 
+def test_a_hole_takes_no_jacobian_of_its_columns_standardisation():
+    # A table's real columns are standardised; the score in the data's units
+    # loses log(scale) for each observed entry, none for a hole. Scaling a
+    # column by 1000 shifts a complete row's log-density by -log(1000) and
+    # leaves a row missing that column as it was.
+    pd = pytest.importorskip("pandas")
+    a, noise = np.random.RandomState(0).randn(2, 200)
+    table = lambda s: pd.DataFrame(
+        {
+            "a": s * a,
+            "b": a + 0.5 * noise,
+            "k": pd.Categorical(np.where(a > 0, "x", "y")),
+        }
+    )
+    scores = []
+    for s in (1.0, 1000.0):
+        X = table(s)
+        holes = X.iloc[:5].assign(a=np.nan)
+        vae = VAETransformer(1, random_state=0, **FAST).fit(X)
+        scores.append([vae.score_samples(X.iloc[:5]), vae.score_samples(holes)])
+    (complete, with_holes), (complete_1000, with_holes_1000) = scores
+    assert_allclose(complete_1000 - complete, -np.log(1000.0), atol=1e-3)
+    assert_allclose(with_holes_1000, with_holes, atol=1e-3)
+
+
 def test_partial_fit_and_a_memmap_train_on_holes(low_rank, tmp_path):
     _, X_holes, _ = low_rank
     vae = VAETransformer(2, random_state=0, **FAST)

@@ -402,7 +402,7 @@ class _BaseVAE(
             relative=relative,
         )
         if not relative:
-            scores = self._space.in_data_units(scores, per_feature)
+            scores = self._space.in_data_units(scores, X, per_feature)
         return self._space.per_feature(scores) if per_feature else scores
 
     # ---------------------------------------------------------------- plumbing

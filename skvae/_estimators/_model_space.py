@@ -274,16 +274,19 @@ class ModelSpace:
             return frame.astype(np.float64)
         return frame.to_numpy(dtype=np.float64)
 
-    def in_data_units(self, scores, per_feature=False):
+    def in_data_units(self, scores, X, per_feature=False):
         """Log-densities of the model's space as densities in the data's units.
 
         A standardised feature's log-density loses ``log(scale)`` (the
-        Jacobian of the standardisation).
+        Jacobian of the standardisation) in the rows of ``X`` (the scored
+        rows, in the model's space) where it is observed: a hole has no
+        density to convert.
         """
         if self.scale is None:
             return scores
         log_scale = np.log(self._moments()[1]).astype(scores.dtype)
-        return scores - (log_scale if per_feature else log_scale.sum())
+        jacobian = np.where(np.isnan(X), 0.0, log_scale).astype(scores.dtype)
+        return scores - (jacobian if per_feature else jacobian.sum(-1))
 
     # ----------------------------------------------------------- persistence
     def to_dict(self):
