@@ -285,6 +285,21 @@ def test_sampled_imputations_follow_the_importance_weights(model):
     assert torch.equal(again[:, 2], drawn)
 
 
+def test_a_row_with_nothing_observed_has_the_prior_as_its_posterior(model):
+    x = _rows(6)
+    x[2] = float("nan")
+    loc, log_scale = model.encode(x)
+    assert torch.equal(loc[2], torch.zeros(2)) and torch.equal(
+        log_scale[2], torch.zeros(2)
+    )
+    # the other rows are encoded as they are alone
+    kept = [0, 1, 3, 4, 5]
+    assert_allclose(loc[kept], model.encode(x[kept])[0])
+    # so its ELBO and its IWAE estimate are log p(nothing) = 0 exactly
+    for bound in (elbo, log_marginal_likelihood):
+        assert_allclose(bound(model, x[2:3], eps=_eps(model, 4)), 0.0, atol=1e-12)
+
+
 # ------------------------------------------------------------ the estimators
 def test_transformer_fits_transforms_and_scores_data_with_holes(low_rank):
     X, X_holes, holes = low_rank
@@ -332,6 +347,32 @@ def test_a_hole_takes_no_jacobian_of_its_columns_standardisation():
     (complete, with_holes), (complete_1000, with_holes_1000) = scores
     assert_allclose(complete_1000 - complete, -np.log(1000.0), atol=1e-3)
     assert_allclose(with_holes_1000, with_holes, atol=1e-3)
+
+
+def test_rows_with_nothing_observed_fit_encode_and_score_as_the_prior(low_rank):
+    # Survey tables hold rows nobody answered: the transformer (a generator
+    # too) fits them, encodes them at the prior mean and scores them at
+    # log p(nothing) = 0; the detector, with nothing to judge, rejects them.
+    _, X_holes, _ = low_rank
+    X_empty = X_holes.copy()
+    X_empty[[5, 50]] = np.nan
+    vae = VAETransformer(2, random_state=0, **FAST).fit(X_empty)
+    assert_array_equal(vae.transform(X_empty[[5, 50]]), np.zeros((2, 2)))
+    assert_allclose(vae.score_samples(X_empty[[5, 50]]), 0.0, atol=1e-5)
+    assert np.isfinite(vae.score_samples(X_empty)).all()
+    assert not np.isnan(vae.sample(10, random_state=0)).any()
+    det = VAEOutlierDetector(random_state=0, **FAST)
+    with pytest.raises(ValueError, match=r"rows \[5, 50\]\): an outlier detector"):
+        det.fit(X_empty)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        det.fit(X_holes)
+    offset = det.offset_
+    for method in (det.score_samples, det.predict, det.score_samples_per_feature):
+        with pytest.raises(ValueError, match="cannot judge"):
+            method(X_empty)
+    assert det.offset_ == offset
+    assert_array_equal(det.transform(X_empty[[5]]), np.zeros((1, det.n_components_)))
 
 
 def test_partial_fit_and_a_memmap_train_on_holes(low_rank, tmp_path):

@@ -29,12 +29,6 @@ def _fitted(likelihood):
         return VAETransformer(2, likelihood=likelihood, **KW).fit(X01)
 
 
-def _empty_row():
-    X = X01.copy()
-    X[3] = np.nan
-    return X
-
-
 def _empty_column():
     X = X01.copy()
     X[:, 2] = np.nan
@@ -77,7 +71,6 @@ def method(name, *args, **kwargs):
 
 # (id, likelihood of the fitted model, call, X, exception, message fragment)
 CASES = [
-    ("empty-row", "gaussian", fit(), _empty_row(), ValueError, "rows [3]"),
     ("empty-column", "gaussian", fit(), _empty_column(), ValueError, "columns [2]"),
     ("inf", "gaussian", fit(), _with_inf(), ValueError, "infinity"),
     ("1d", "gaussian", fit(), X01[:, 0], ValueError, "Expected 2D array"),
@@ -216,22 +209,6 @@ CASES = [
         X01[:, :4],
         ValueError,
         "4 features",
-    ),
-    (
-        "transform-empty-row",
-        "gaussian",
-        method("transform"),
-        _empty_row(),
-        ValueError,
-        "no observed value",
-    ),
-    (
-        "score-empty-row",
-        "gaussian",
-        method("score_samples"),
-        _empty_row(),
-        ValueError,
-        "no observed value",
     ),
     (
         "score-inf",

@@ -96,12 +96,14 @@ class _BaseVAE(
         ``stats`` are the ``column_stats`` of the training data as read,
         ``space`` its (not yet fitted) model space. Here, the transformer's:
         the likelihood the parameter names ("gaussian" for "auto"), and
-        ``n_components="auto"`` as half the features, at most 32.
+        ``n_components="auto"`` as half the features, at most 32; rows with
+        nothing observed are accepted.
         """
         likelihood = likelihood_of(self, space, len(stats["count"]))
         return FitPlan(
             likelihood=likelihood,
             **latent_plan(self.n_components, likelihood.n_features),
+            empty_rows=True,
             validation_draws=draws_for_validation(self, stats["n_rows"]),
         )
 
@@ -332,14 +334,14 @@ class _BaseVAE(
         table = self._space.table
         return None if table is None else table.columns
 
-    def _validate_rows(self, X, support=True, read=True, empty_rows=False):
+    def _validate_rows(self, X, support=True, read=True, empty_rows=True):
         """X validated and in the model's space.
 
         ``support`` checks the values against the likelihood's support, as
         does any call whose likelihood transforms its input (counts and
         categories feed the encoder as features). ``read=False``: X is
-        already what :meth:`ModelSpace.read` returns. ``empty_rows`` accepts
-        rows with nothing observed.
+        already what :meth:`ModelSpace.read` returns. ``empty_rows=False``
+        rejects rows with nothing observed (a detector's scores).
         """
         check_is_fitted(self)
         if read:

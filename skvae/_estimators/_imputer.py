@@ -197,8 +197,7 @@ class VAEImputer(_BaseVAE):
         ``keep_empty_features``), standardised for a likelihood with a scale,
         with half as many latent dimensions (at most 32) for "auto"; the
         columns with holes are recorded for ``add_indicator``; rows with no
-        observed entry are welcome (they teach q(z | x) the prior
-        predictive)."""
+        observed entry are accepted (their posterior is the prior)."""
         columns = None if space.table is not None else stats["count"] > 0
         n_features = len(stats["count"]) if columns is None else int(columns.sum())
         likelihood = likelihood_of(self, space, n_features)
@@ -281,8 +280,8 @@ class VAEImputer(_BaseVAE):
         space = self._space
         X_read = space.read(self, X)
         missing = np.isnan(X_read)
-        # a row with no observed entry gets the prior predictive: its weights
-        # are p(z) / q(z), the likelihood of nothing being 1
+        # a row with no observed entry gets the prior predictive: its q(z | x)
+        # is the prior, so its weights p(z) / q(z) are all 1
         imputed = impute_rows(
             self.module_,
             space.to_model(X_read),

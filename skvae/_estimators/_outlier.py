@@ -313,7 +313,7 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
         >>> det.score_samples(X).shape
         (50,)
         """
-        return self._score_rows(self._validate_rows(X), relative=True)
+        return self._score_rows(self._validate_rows(X, empty_rows=False), relative=True)
 
     @fill
     def score_samples_per_feature(self, X):
@@ -338,7 +338,8 @@ class VAEOutlierDetector(OutlierMixin, VAETransformer):
         >>> det.score_samples_per_feature(X).shape
         (50, 4)
         """
-        return self._score_rows(self._validate_rows(X), per_feature=True, relative=True)
+        X = self._validate_rows(X, empty_rows=False)
+        return self._score_rows(X, per_feature=True, relative=True)
 
     @fill
     def decision_function(self, X):

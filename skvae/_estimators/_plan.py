@@ -44,7 +44,9 @@ class FitPlan:
     indicator : bool
         Record the columns with holes (an imputer's missing-value indicator).
     empty_rows : bool
-        Accept training rows with no observed entry (an imputer's).
+        Accept training rows with no observed entry. Their posterior is the
+        prior and their ELBO 0: they change nothing, but a detector rejects
+        them, having nothing to judge.
     support_fraction : float
         Share of each minibatch the objective averages over (trimmed ELBO).
     validation_draws : int

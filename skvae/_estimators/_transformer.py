@@ -291,7 +291,7 @@ class VAETransformer(_BaseVAE):
         X = space.read(self, original)
         drawn = conditional_rows(
             self.module_,
-            self._validate_rows(X, read=False, empty_rows=True),
+            self._validate_rows(X, read=False),
             n_draws=CONDITIONAL_DRAWS,
             seed=seed,
             mean=mean,

@@ -102,13 +102,14 @@ def validate_X(estimator, X, *, reset, copy_readonly=True, allow_nan=True):
 
 
 def check_rows(empty_rows):
-    """Rows with no observed entry (all NaN) carry nothing to fit, encode or score."""
+    """Rows with no observed entry (all NaN) give a detector nothing to judge."""
     if empty_rows.size:
         raise ValueError(
             f"X has {empty_rows.size} row(s) with no observed value (all NaN; "
             f"rows {empty_rows[:10].tolist()}{', ...' if empty_rows.size > 10 else ''}"
-            "): a row needs at least one observed entry to be fitted, encoded, "
-            "scored or imputed. Drop those rows."
+            "): an outlier detector cannot judge a row with nothing observed "
+            "(its log-likelihood, 0, would make it the most normal row). Drop "
+            "those rows."
         )
 
 

@@ -211,7 +211,8 @@ class VAE(nn.Module):
         deviations of the row's observed entries from ``input_fill`` are
         scaled by ``n_features / n_observed`` (inverted dropout), so that rows
         with and without holes reach the encoder at the same expected size.
-        A complete row is encoded as it is.
+        A complete row is encoded as it is. A row with nothing observed gets
+        the prior N(0, I) itself: with no evidence the posterior is the prior.
 
         {x_tensor}
 
@@ -285,7 +286,16 @@ class VAE(nn.Module):
         loc, log_scale = self.encoder(h).to(x_in.dtype).chunk(2, dim=-1)
         # sigma in [2e-9, 5e8]: far beyond any useful posterior, but it keeps
         # exp() finite for inputs far outside the training data.
-        return loc, log_scale.clamp(-_MAX_LOG_SCALE, _MAX_LOG_SCALE)
+        log_scale = log_scale.clamp(-_MAX_LOG_SCALE, _MAX_LOG_SCALE)
+        if mask is not None:
+            # nothing observed: p(z | x) = p(z) exactly, whatever the encoder
+            # learned (its ELBO is then 0 = log p(nothing), its weights 1)
+            nothing = ~mask.any(-1, keepdim=True)
+            loc, log_scale = (
+                loc.masked_fill(nothing, 0.0),
+                log_scale.masked_fill(nothing, 0.0),
+            )
+        return loc, log_scale
 
     @fill
     def decode(self, z):
