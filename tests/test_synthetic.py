@@ -14,7 +14,7 @@ from scipy import stats
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
-from skvae import VAEImputer, VAEOutlierDetector, VAETransformer
+from skvae import VAEImputer, VAEOutlierDetector, VAETransformer, load
 
 FAST = {"hidden_layer_sizes": (32, 16), "random_state": 0}
 P_COLOUR = {"red": 0.5, "green": 0.3, "blue": 0.2}
@@ -178,6 +178,42 @@ def test_constant_columns_are_kept_as_constants_everywhere(table):
     filled = imputer.transform(holes)
     assert filled.loc[0, "single"] == "only" and filled.loc[0, "count"] == 7
     assert filled.loc[0, "sparse"] == 2.5
+
+
+def test_columns_with_no_observed_value_come_back_missing(table, tmp_path):
+    # a public table can carry a column nobody filled in (Ecdat's Bwages: sex)
+    n = 300
+    frame = table.iloc[:n].assign(
+        none_float=np.nan,
+        none_category=pd.Categorical([None] * n, categories=["u", "v"]),
+        none_int=pd.array([pd.NA] * n, dtype="Int64"),
+    )
+    with pytest.warns(UserWarning, match=r"3 column\(s\) have no observed value"):
+        vae = VAETransformer(max_iter=5, **FAST).fit(frame)
+    assert vae.likelihood_["none_float"] == vae.likelihood_["none_int"] == "constant"
+    assert vae.module_.config.n_features == 3  # colour, flag, size
+    path = tmp_path / "model.skvae"
+    vae.save(path)
+    for model in (vae, load(path)):
+        out = model.sample(20, random_state=0)
+        pd.testing.assert_series_equal(out.dtypes, frame.dtypes)
+        assert out[["none_float", "none_category", "none_int"]].isna().all().all()
+        assert not out[["colour", "flag", "size"]].isna().any().any()
+    # they change nothing: the model is the one fitted without them
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        without = VAETransformer(max_iter=5, **FAST).fit(table.iloc[:n])
+    assert_array_equal(
+        vae.score_samples(frame.iloc[:5]), without.score_samples(table.iloc[:5])
+    )
+    with pytest.raises(ValueError, match="'none_category' has levels not seen"):
+        vae.score_samples(frame.iloc[:3].assign(none_category="u"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        detector = VAEOutlierDetector(max_iter=5, **FAST).fit(frame)
+        assert detector.predict(frame.iloc[:5]).shape == (5,)
+        with pytest.raises(ValueError, match="nothing to fill them from"):
+            VAEImputer(max_iter=5, **FAST).fit(frame)
 
 
 def test_a_table_of_constants_is_refused():

@@ -159,7 +159,7 @@ class _BaseVAE(
         if not plan.empty_rows:
             check_rows(stats["empty_rows"])
         if first_pass:
-            check_columns(stats["count"], plan.columns)
+            check_columns(stats["count"], self._space.modelled(plan.columns))
             self._space.fit(
                 stats,
                 standardize=plan.standardize,

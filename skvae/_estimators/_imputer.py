@@ -84,10 +84,10 @@ class VAEImputer(_BaseVAE):
     -----
     A row with no observed entry is filled from the prior predictive
     distribution, E[x] under p(z) p(x | z) (a draw with
-    ``sample_posterior=True``), so a pipeline never fails on it. A column
-    with no observed entry at :meth:`fit` is left out of the model; see
-    ``keep_empty_features``. A column of a DataFrame that holds one value is
-    returned as that value.
+    ``sample_posterior=True``), so a pipeline never fails on it. An array's
+    column with no observed entry at :meth:`fit` is left out of the model;
+    see ``keep_empty_features``. A DataFrame's such column is refused, and a
+    column of a DataFrame that holds one value is returned as that value.
 
     References
     ----------
@@ -197,7 +197,17 @@ class VAEImputer(_BaseVAE):
         ``keep_empty_features``), standardised for a likelihood with a scale,
         with half as many latent dimensions (at most 32) for "auto"; the
         columns with holes are recorded for ``add_indicator``; rows with no
-        observed entry are accepted (their posterior is the prior)."""
+        observed entry are accepted (their posterior is the prior). A table's
+        column with no observed value is refused: it has nothing to fill from.
+        """
+        if space.table is not None and space.table.empty.any():
+            empty = np.asarray(space.table.columns, dtype=object)[space.table.empty]
+            raise ValueError(
+                f"Column(s) {empty[:10].tolist()} of X have no observed value: "
+                "there is nothing to fill them from. Drop them, or use "
+                "VAEImputer on arrays, whose keep_empty_features decides what "
+                "they become."
+            )
         columns = None if space.table is not None else stats["count"] > 0
         n_features = len(stats["count"]) if columns is None else int(columns.sum())
         likelihood = likelihood_of(self, space, n_features)

@@ -127,14 +127,12 @@ class ModelSpace:
         indicator : bool, default=False
             Record which columns had missing entries (``with_holes``).
         """
-        if self.table is not None and self.table.constant.any():
-            columns = ~self.table.constant if columns is None else columns
-            columns = columns & ~self.table.constant
-            if not columns.any():
-                raise ValueError(
-                    "Every column of X holds a single value: there is nothing to "
-                    "model. Fit on columns that vary."
-                )
+        columns = self.modelled(columns)
+        if self.table is not None and columns is not None and not columns.any():
+            raise ValueError(
+                "Every column of X holds a single value, or none: there is nothing to "
+                "model. Fit on columns that vary."
+            )
         if columns is not None and columns.all():
             columns = None
         self.columns = columns
@@ -146,6 +144,14 @@ class ModelSpace:
             loc = stats["mean"] if centre else np.zeros_like(stats["mean"])
             self.loc, self.scale = loc, np.where(scale > 0, scale, 1.0)
         return self
+
+    def modelled(self, columns=None):
+        """The input columns the model sees: ``columns`` (None for all) less a
+        table's constant and empty ones; None for all."""
+        if self.table is None or not self.table.constant.any():
+            return columns
+        constant = self.table.constant
+        return ~constant if columns is None else columns & ~constant
 
     # ---------------------------------------------------------------- mapping
     def _moments(self):

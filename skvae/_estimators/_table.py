@@ -67,7 +67,8 @@ class TableSchema:
     constants : list of float or None
         For a column that holds one value (one level, one number, the rest
         missing), that value as the model's matrix holds it (a level's code);
-        None for the others. The model leaves such columns out.
+        NaN for a column with no observed value; None for the others. The
+        model leaves such columns out.
     """
 
     def __init__(self, columns, likelihoods, levels, dtypes, loc, scale, constants):
@@ -81,8 +82,14 @@ class TableSchema:
 
     @property
     def constant(self):
-        """Boolean mask of the columns that hold one value."""
+        """Boolean mask of the columns that hold one value (or none: ``empty``)."""
         return np.array([c is not None for c in self.constants], dtype=bool)
+
+    @property
+    def empty(self):
+        """Boolean mask of the columns with no observed value (their constant is
+        NaN: they come back missing)."""
+        return np.array([c is not None and c != c for c in self.constants], dtype=bool)
 
     # ---------------------------------------------------------------- fitting
     @classmethod
@@ -109,6 +116,15 @@ class TableSchema:
         for name, column in zip(names, X.columns, strict=True):
             series = X[column]
             _check_dtype(name, series.dtype)
+            if not series.notna().any():  # nothing to model: it stays missing
+                categorical = isinstance(series.dtype, pd.CategoricalDtype)
+                likelihoods.append(None)
+                levels.append(_levels(name, series) if categorical else None)
+                dtypes.append(_describe(series.dtype))
+                loc.append(0.0)
+                scale.append(1.0)
+                constants.append(np.nan)
+                continue
             chosen = overrides.get(name, "auto")
             if chosen not in (*allowed, "auto"):
                 raise ValueError(
@@ -148,12 +164,19 @@ class TableSchema:
             dtypes.append(_describe(series.dtype))
             constants.append(constant)
         schema = cls(names, likelihoods, levels, dtypes, loc, scale, constants)
-        held = [n for n, c in zip(names, constants, strict=True) if c is not None]
+        empty = np.asarray(names, dtype=object)[schema.empty].tolist()
+        held = np.asarray(names, dtype=object)[schema.constant & ~schema.empty].tolist()
         if held:
             warn(
                 f"{len(held)} column(s) hold a single value ({held[:10]}"
                 f"{' ...' if len(held) > 10 else ''}): the model leaves them out, "
                 "and sample, inverse_transform and imputation return that value."
+            )
+        if empty:
+            warn(
+                f"{len(empty)} column(s) have no observed value ({empty[:10]}"
+                f"{' ...' if len(empty) > 10 else ''}): the model leaves them out, "
+                "and sample and inverse_transform return them missing."
             )
         return schema
 
@@ -175,8 +198,13 @@ class TableSchema:
     def encode(self, X, handle_unknown="error"):
         """X as a float64 matrix: level codes, 0/1, numbers; NaN where missing."""
         out = np.empty((len(X), len(self.columns)), dtype=np.float64)
+        empty = self.empty
         for j, (column, lv) in enumerate(zip(X.columns, self.levels, strict=True)):
             series = X[column]
+            if empty[j]:  # any value is unknown
+                out[:, j] = np.nan
+                self._unknown(j, series, out[:, j], handle_unknown)
+                continue
             if lv is None:
                 out[:, j] = numeric(series)
                 if self.constants[j] is not None:  # another value is unknown
@@ -306,11 +334,6 @@ def _levels(name, series):
             f"Column {name!r} has {len(levels)} levels, more than the "
             f"{MAX_LEVELS} a categorical column may have: it looks like an "
             "identifier or free text. Drop it, or group its rare levels."
-        )
-    if not levels:
-        raise ValueError(
-            f"Column {name!r} has no observed level: drop it, or use VAEImputer "
-            "on arrays, whose keep_empty_features decides what it becomes."
         )
     return [_plain(v) for v in levels]
 
