@@ -116,42 +116,10 @@ class TableSchema:
         for name, column in zip(names, X.columns, strict=True):
             series = X[column]
             _check_dtype(name, series.dtype)
-            if not series.notna().any():  # nothing to model: it stays missing
-                categorical = isinstance(series.dtype, pd.CategoricalDtype)
-                likelihoods.append(None)
-                levels.append(_levels(name, series) if categorical else None)
-                dtypes.append(_describe(series.dtype))
-                loc.append(0.0)
-                scale.append(1.0)
-                constants.append(np.nan)
-                continue
-            chosen = overrides.get(name, "auto")
-            if chosen not in (*allowed, "auto"):
-                raise ValueError(
-                    f"likelihood[{name!r}]={chosen!r} is not a column likelihood; "
-                    f"expected one of {allowed}."
-                )
-            if chosen == "auto":
-                kind = column_kind(series)
-                chosen = None if kind == "real" else automatic_column(kind)
+            chosen, lv, constant = _choose(
+                name, series, overrides.get(name, "auto"), allowed
+            )
             lik = None if chosen is None else likelihood_class(chosen)
-            lv, constant = None, None
-            if lik is not None and lik.levelled:
-                lv = _levels(name, series)
-                constant = 0.0 if len(lv) == 1 else None
-            elif not (
-                ptypes.is_numeric_dtype(series.dtype)
-                or ptypes.is_bool_dtype(series.dtype)
-            ):
-                raise ValueError(
-                    f"Column {name!r} holds {series.dtype} values and cannot take "
-                    f"likelihood {chosen!r}, which models numbers; use "
-                    "'categorical'."
-                )
-            if lv is None:
-                distinct = np.unique(numeric(series))
-                distinct = distinct[~np.isnan(distinct)]
-                constant = float(distinct[0]) if distinct.size == 1 else None
             if (lik is None or lik.scales_x) and constant is None:  # standardised
                 m, s = _moments(numeric(series), lik is not None and lik.point_mass)
                 loc.append(m)
@@ -278,6 +246,37 @@ class TableSchema:
     def from_dict(cls, d):
         """Rebuild a schema from :meth:`to_dict`'s output."""
         return cls(**d)
+
+
+def _choose(name, series, chosen, allowed):
+    """A column's likelihood name (None for a real column), levels and constant
+    (see :class:`TableSchema`), from the name asked for ("auto" or one of
+    ``allowed``)."""
+    if chosen not in (*allowed, "auto"):
+        raise ValueError(
+            f"likelihood[{name!r}]={chosen!r} is not a column likelihood; "
+            f"expected one of {allowed}."
+        )
+    if not series.notna().any():  # nothing to model: it stays missing
+        categorical = isinstance(series.dtype, pd.CategoricalDtype)
+        return None, _levels(name, series) if categorical else None, np.nan
+    if chosen == "auto":
+        kind = column_kind(series)
+        chosen = None if kind == "real" else automatic_column(kind)
+    lik = None if chosen is None else likelihood_class(chosen)
+    if lik is not None and lik.levelled:
+        lv = _levels(name, series)
+        return chosen, lv, 0.0 if len(lv) == 1 else None
+    if not (
+        ptypes.is_numeric_dtype(series.dtype) or ptypes.is_bool_dtype(series.dtype)
+    ):
+        raise ValueError(
+            f"Column {name!r} holds {series.dtype} values and cannot take "
+            f"likelihood {chosen!r}, which models numbers; use 'categorical'."
+        )
+    distinct = np.unique(numeric(series))
+    distinct = distinct[~np.isnan(distinct)]
+    return chosen, None, float(distinct[0]) if distinct.size == 1 else None
 
 
 def _is_number(dt):
