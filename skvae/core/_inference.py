@@ -150,26 +150,32 @@ def median_variance(model, X):
     return np.nan_to_num(np.median(variance, axis=0), nan=0.0)
 
 
-def sample_rows(model, n_samples, seed, *, mean=True):
-    """``n_samples`` rows generated from z ~ N(0, I) drawn from ``seed``.
-
-    The codes are drawn on the CPU (the same on every device); with
-    ``mean=False`` the draws of x come from a generator on the model's device
-    seeded with ``seed``.
-    """
-    device, torch_dtype = _device_dtype(model)
-    z = standard_normal(
-        (n_samples, model.config.n_components), seed, device, torch_dtype
-    )
-    generator = make_generator(seed, device)
+def generate_rows(model, Z, seed, *, mean=True):
+    """Rows generated from the codes ``Z``: the decoder's means, or with
+    ``mean=False`` draws of x from a generator on the model's device seeded
+    with ``seed``."""
+    generator = make_generator(seed, _device_dtype(model)[0])
     return map_rows(
         lambda zb: model.generate(zb, generator=generator, mean=mean),
-        z,
+        Z,
         model,
         numbers_per_row=_decode_width(model),
         out_shape=(model.config.n_features,),
         check_finite=False,
     )
+
+
+def sample_rows(model, n_samples, seed, *, mean=True):
+    """``n_samples`` rows generated from z ~ N(0, I) drawn from ``seed``.
+
+    The codes are drawn on the CPU (the same on every device); the rows are
+    :func:`generate_rows` of them.
+    """
+    device, torch_dtype = _device_dtype(model)
+    z = standard_normal(
+        (n_samples, model.config.n_components), seed, device, torch_dtype
+    )
+    return generate_rows(model, z, seed, mean=mean)
 
 
 def score_rows(
