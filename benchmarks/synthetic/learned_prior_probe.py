@@ -27,32 +27,18 @@ not offer it:
 # Authors: The skvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import argparse
-import math
-import sys
-import warnings
 from contextlib import contextmanager
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
-import torch
-from sklearn.model_selection import train_test_split
-from torch import nn
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/_common.py
 import synthetic as S
-from _common import Timer, print_table, write_json
-from _tables import HALVES, load
+import torch
+from torch import nn
 
 import skvae._estimators._base as base
 import skvae._estimators._transformer as transformer
-from skvae import VAETransformer
 from skvae.core import _objectives
-from skvae.core._inference import _decode_width, encode_rows, make_generator, map_rows
-
-SCORES = ["quality", "numeric_ks", "det", "ml", "active", "fit_s"]
-LOG_2PI = math.log(2.0 * math.pi)
+from skvae.core._inference import generate_rows
+from skvae.core.likelihoods._math import LOG_2PI
 
 
 class LearnedMixture(nn.Module):
@@ -100,15 +86,7 @@ def mixture_prior(n_mixture):
 
     def sample(model, n_samples, seed, *, mean=True):
         z = model.learned_prior.sample(n_samples, torch.Generator().manual_seed(seed))
-        generator = make_generator(seed, "cpu")
-        return map_rows(
-            lambda zb: model.generate(zb, generator=generator, mean=mean),
-            z,
-            model,
-            numbers_per_row=_decode_width(model),
-            out_shape=(model.config.n_features,),
-            check_finite=False,
-        )
+        return generate_rows(model, z, seed, mean=mean)
 
     base.build_model, _objectives.OBJECTIVES["elbo"] = build, objective
     transformer.sample_rows = sample
@@ -119,60 +97,13 @@ def mixture_prior(n_mixture):
         transformer.sample_rows = sample_rows
 
 
-def active_units(vae, train):
-    k = vae.module_.config.n_components
-    codes = encode_rows(vae.module_, vae._validate_rows(train))[:, :k]
-    return int((codes.var(0) > 0.01).sum())
+def mixture(how):
+    """``mixK``: a learned K-component prior."""
+    return mixture_prior(int(how[3:]))
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("variants", help="comma-separated: mix16, mix4, ...")
-    parser.add_argument("--tables", nargs="+", default=list(HALVES["design"]))
-    parser.add_argument("--seeds", nargs="+", type=int, default=[0])
-    parser.add_argument("--output", default="design_learned_prior_probe")
-    args = parser.parse_args()
-    warnings.filterwarnings("ignore")
-    rows = []
-    for seed in args.seeds:
-        for name in args.tables:
-            frame, label = load(name)
-            train, test = train_test_split(
-                frame,
-                test_size=0.3,
-                random_state=seed,
-                stratify=frame[label].astype(str),
-            )
-            if len(train) > 3000:
-                train = train.sample(3000, random_state=seed)
-            train, test = train.reset_index(drop=True), test.reset_index(drop=True)
-            metadata = S.sdmetrics_metadata(train)
-            real = S.ml_efficacy(train, test, label)
-            for how in args.variants.split(","):
-                vae = VAETransformer(random_state=seed)
-                with mixture_prior(int(how[3:])):
-                    with Timer() as t:
-                        vae.fit(train)
-                    synthetic = vae.sample(len(train), random_state=seed)
-                rows.append(
-                    {
-                        "table": name,
-                        "seed": seed,
-                        "how": how,
-                        **S.quality(train, synthetic, metadata),
-                        "det": S.detection_auc(train, synthetic, seed),
-                        "ml": S.ml_efficacy(synthetic, test, label) / real,
-                        **S.privacy(train, synthetic, test, seed),
-                        "active": active_units(vae, train),
-                        "n_iter": vae.n_iter_,
-                        "fit_s": t.seconds,
-                    }
-                )
-                print_table(rows[-1:], ["table", "seed", "how", *SCORES, "n_iter"])
-                write_json(args.output, {"rows": rows})
-    mean = pd.DataFrame(rows).groupby("how", sort=False)[SCORES].mean().reset_index()
-    print_table(mean.to_dict("records"), ["how", *SCORES])
-    write_json(args.output, {"rows": rows, "mean": mean.to_dict("records")})
+    S.probe(__doc__, mixture, "design_learned_prior_probe")
 
 
 if __name__ == "__main__":

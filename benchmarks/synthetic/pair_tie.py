@@ -33,9 +33,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import train_test_split
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/_common.py
+import synthetic as S
 from _common import print_table, results_dir, write_json
 from _tables import load
 
@@ -59,12 +59,7 @@ def main():
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     frame, label = load(args.table)
-    train, _ = train_test_split(
-        frame, test_size=0.3, random_state=0, stratify=frame[label].astype(str)
-    )
-    if len(train) > 3000:
-        train = train.sample(3000, random_state=0)
-    train = train.reset_index(drop=True)
+    train, _ = S.split(frame, label, 0, 3000)
     point = float(train[args.column].astype(float).mode()[0])
     target = train[args.category].astype(str).to_numpy()
     rows = [{"rows": "training", **cells(train, args.category, args.column, point)}]
@@ -80,7 +75,7 @@ def main():
                 "rows": f"synthetic, {likelihood}",
                 **cells(synthetic, args.category, args.column, point),
                 "category from code": recovered.score(loc, target),
-                "active dimensions": int((loc.var(0) > 0.01).sum()),
+                "active dimensions": S.active_dimensions(vae, train),
             }
         )
     print_table(rows, list(dict.fromkeys(k for r in rows for k in r)))

@@ -26,7 +26,6 @@ import numpy as np
 import pandas as pd
 import torch
 from sklearn.mixture import GaussianMixture
-from sklearn.model_selection import train_test_split
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/_common.py
 import synthetic as S
@@ -34,24 +33,22 @@ from _common import print_table, write_json
 from _tables import HALVES, load
 
 from skvae import VAETransformer
-from skvae.core._inference import _decode_width, encode_rows, make_generator, map_rows
+from skvae.core._inference import encode_rows, generate_rows
 
-SCORES = ["quality", "category_tv", "numeric_ks", "det", "ml", "closer_to_train"]
+SCORES = [
+    "quality",
+    "category_tv",
+    "numeric_ks",
+    "detection_auc",
+    "ml_ratio",
+    "closer_to_train",
+]
 
 
 def _decode(vae, z, seed):
     """Rows drawn from p(x | z) for the codes ``z``, as the user's data."""
-    model = vae.module_
-    generator = make_generator(seed, "cpu")
-    drawn = map_rows(
-        lambda zb: model.generate(zb, generator=generator, mean=False),
-        torch.as_tensor(z, dtype=torch.float32),
-        model,
-        numbers_per_row=_decode_width(model),
-        out_shape=(model.config.n_features,),
-        check_finite=False,
-    )
-    return vae._space.output(drawn)
+    z = torch.as_tensor(z, dtype=torch.float32)
+    return vae._space.output(generate_rows(vae.module_, z, seed, mean=False))
 
 
 def _posteriors(vae, train):
@@ -83,12 +80,7 @@ def main():
     rows, seed = [], 0
     for name in args.tables:
         frame, label = load(name)
-        train, test = train_test_split(
-            frame, test_size=0.3, random_state=seed, stratify=frame[label].astype(str)
-        )
-        if len(train) > 3000:
-            train = train.sample(3000, random_state=seed)
-        train, test = train.reset_index(drop=True), test.reset_index(drop=True)
+        train, test = S.split(frame, label, seed, 3000)
         metadata = S.sdmetrics_metadata(train)
         real = S.ml_efficacy(train, test, label)
         vae = VAETransformer(random_state=seed).fit(train)
@@ -98,10 +90,7 @@ def main():
                 {
                     "table": name,
                     "how": how,
-                    **S.quality(train, synthetic, metadata),
-                    "det": S.detection_auc(train, synthetic, seed),
-                    "ml": S.ml_efficacy(synthetic, test, label) / real,
-                    **S.privacy(train, synthetic, test, seed),
+                    **S.scores(train, test, synthetic, label, seed, metadata, real),
                 }
             )
             print_table(rows[-1:], ["table", "how", *SCORES])

@@ -64,6 +64,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from skvae import VAETransformer
+from skvae.core._inference import encode_rows
 from skvae.datasets import MIXED_NAMES
 
 
@@ -225,6 +226,66 @@ def fit_skvae(train, seed, **params):
     return t.seconds, s.seconds, synthetic
 
 
+def active_dimensions(vae, X):
+    """The latent dimensions a fitted skvae model uses on the rows ``X``: those
+    whose posterior mean varies over them (variance above 0.01)."""
+    k = vae.module_.config.n_components
+    loc = encode_rows(vae.module_, vae._validate_rows(X))[:, :k]
+    return int((loc.var(0) > 0.01).sum())
+
+
+PROBE_SCORES = ["quality", "numeric_ks", "detection_auc", "ml_ratio", "active", "fit_s"]
+
+
+def probe(doc, patch, output):
+    """The command line of a design-half probe (``warmup_probe.py``, ...).
+
+    Fits the default ``VAETransformer`` on each table and seed, as
+    :func:`run_table` does, once under each variant named on the command
+    line, with ``patch(variant)`` (a context manager) around the fit and the
+    draw. Rows: :func:`scores`, the latent dimensions in use, the epochs and
+    the fit time; written to ``results/OUTPUT.json`` after each row.
+    """
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("variants", help="comma-separated variant names")
+    parser.add_argument("--tables", nargs="+", default=list(HALVES["design"]))
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0])
+    parser.add_argument("--output", default=output)
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore")
+    rows = []
+    for seed in args.seeds:
+        for name in args.tables:
+            frame, label = load(name)
+            train, test = split(frame, label, seed, 3000)
+            metadata = sdmetrics_metadata(train)
+            real = ml_efficacy(train, test, label)
+            for how in args.variants.split(","):
+                vae = VAETransformer(random_state=seed)
+                with patch(how):
+                    with Timer() as t:
+                        vae.fit(train)
+                    synthetic = vae.sample(len(train), random_state=seed)
+                rows.append(
+                    {
+                        "table": name,
+                        "seed": seed,
+                        "how": how,
+                        **scores(train, test, synthetic, label, seed, metadata, real),
+                        "active": active_dimensions(vae, train),
+                        "n_components": vae.module_.config.n_components,
+                        "n_iter": vae.n_iter_,
+                        "fit_s": t.seconds,
+                    }
+                )
+                print_table(rows[-1:], ["table", "seed", "how", *PROBE_SCORES])
+                write_json(args.output, {"rows": rows})
+    mean = pd.DataFrame(rows).groupby("how", sort=False)[PROBE_SCORES].mean()
+    mean = mean.reset_index().to_dict("records")
+    print_table(mean, ["how", *PROBE_SCORES])
+    write_json(args.output, {"rows": rows, "mean": mean})
+
+
 def _sdv(cls, train, seed):
     from sdv.metadata import Metadata
 
@@ -297,17 +358,38 @@ PRIVACY = (
 )
 
 
-def run_table(name, seed, max_train, methods, variants):
-    frame, label = load(name)
-    strat = frame[label].astype(str)
+def split(frame, label, seed, max_train):
+    """One seed's split of a table: 30 % held out as the test set, stratified
+    by the label, and the training part capped at ``max_train`` rows."""
     train, test = train_test_split(
-        frame, test_size=0.3, random_state=seed, stratify=strat
+        frame, test_size=0.3, random_state=seed, stratify=frame[label].astype(str)
     )
-    note = ""
     if len(train) > max_train:
         train = train.sample(max_train, random_state=seed)
+    return train.reset_index(drop=True), test.reset_index(drop=True)
+
+
+def scores(train, test, synthetic, label, seed, metadata, real_accuracy):
+    """What the benchmark measures of one method's synthetic rows: quality,
+    detection, ML efficacy (``real_accuracy``: trained on ``train``) and
+    memorisation."""
+    accuracy = ml_efficacy(synthetic, test, label)
+    return {
+        **quality(train, synthetic, metadata),
+        "detection_auc": detection_auc(train, synthetic, seed),
+        "ml_accuracy": accuracy,
+        "real_accuracy": real_accuracy,
+        "ml_ratio": accuracy / real_accuracy,
+        **privacy(train, synthetic, test, seed),
+    }
+
+
+def run_table(name, seed, max_train, methods, variants):
+    frame, label = load(name)
+    train, test = split(frame, label, seed, max_train)
+    note = ""
+    if len(frame) - len(test) > max_train:
         note = f"training part subsampled to {max_train} rows"
-    train, test = train.reset_index(drop=True), test.reset_index(drop=True)
     metadata = sdmetrics_metadata(train)
     real_acc = ml_efficacy(train, test, label)
     rows = []
@@ -316,19 +398,13 @@ def run_table(name, seed, max_train, methods, variants):
             fit_s, sample_s, synthetic = fit_skvae(train, seed, **variants[method])
         else:
             fit_s, sample_s, synthetic = METHODS[method](train, seed)
-        accuracy = ml_efficacy(synthetic, test, label)
         rows.append(
             {
                 "table": name,
                 "seed": seed,
                 "method": method,
                 "n_train": len(train),
-                **quality(train, synthetic, metadata),
-                "detection_auc": detection_auc(train, synthetic, seed),
-                "ml_accuracy": accuracy,
-                "real_accuracy": real_acc,
-                "ml_ratio": accuracy / real_acc,
-                **privacy(train, synthetic, test, seed),
+                **scores(train, test, synthetic, label, seed, metadata, real_acc),
                 "fit_s": fit_s,
                 "sample_s": sample_s,
                 "note": note,

@@ -29,28 +29,14 @@ the 19-table means beside the defaults' rows of ``synthetic.json``.
 # Authors: The skvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import argparse
 import math
-import sys
-import warnings
 from contextlib import contextmanager
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
-from sklearn.model_selection import train_test_split
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/_common.py
 import synthetic as S
-from _common import Timer, print_table, write_json
-from _tables import HALVES, load
 
 import skvae._estimators._budget as budget
 import skvae.core._training as training
-from skvae import VAETransformer
-from skvae.core._inference import encode_rows
-
-SCORES = ["quality", "numeric_ks", "det", "ml", "active", "fit_s"]
 
 
 @contextmanager
@@ -101,59 +87,8 @@ def schedule(how):
     return nothing()
 
 
-def active_units(vae, train):
-    codes = encode_rows(vae.module_, vae._validate_rows(train), scale=True)
-    k = vae.module_.config.n_components
-    return int((codes[:, :k].var(0) > 0.01).sum())
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("variants", help="comma-separated: base, warm1000, pat1000")
-    parser.add_argument("--tables", nargs="+", default=list(HALVES["design"]))
-    parser.add_argument("--seeds", nargs="+", type=int, default=[0])
-    parser.add_argument("--output", default="design_warmup_probe")
-    args = parser.parse_args()
-    warnings.filterwarnings("ignore")
-    rows = []
-    for seed in args.seeds:
-        for name in args.tables:
-            frame, label = load(name)
-            train, test = train_test_split(
-                frame,
-                test_size=0.3,
-                random_state=seed,
-                stratify=frame[label].astype(str),
-            )
-            if len(train) > 3000:
-                train = train.sample(3000, random_state=seed)
-            train, test = train.reset_index(drop=True), test.reset_index(drop=True)
-            metadata = S.sdmetrics_metadata(train)
-            real = S.ml_efficacy(train, test, label)
-            for how in args.variants.split(","):
-                vae = VAETransformer(random_state=seed)
-                with schedule(how), Timer() as t:
-                    vae.fit(train)
-                synthetic = vae.sample(len(train), random_state=seed)
-                rows.append(
-                    {
-                        "table": name,
-                        "seed": seed,
-                        "how": how,
-                        **S.quality(train, synthetic, metadata),
-                        "det": S.detection_auc(train, synthetic, seed),
-                        "ml": S.ml_efficacy(synthetic, test, label) / real,
-                        "active": active_units(vae, train),
-                        "n_components": vae.module_.config.n_components,
-                        "n_iter": vae.n_iter_,
-                        "fit_s": t.seconds,
-                    }
-                )
-                print_table(rows[-1:], ["table", "seed", "how", *SCORES, "n_iter"])
-                write_json(args.output, {"rows": rows})
-    mean = pd.DataFrame(rows).groupby("how", sort=False)[SCORES].mean().reset_index()
-    print_table(mean.to_dict("records"), ["how", *SCORES])
-    write_json(args.output, {"rows": rows, "mean": mean.to_dict("records")})
+    S.probe(__doc__, schedule, "design_warmup_probe")
 
 
 if __name__ == "__main__":
