@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_array_equal
+from pandas.testing import assert_frame_equal
 from scipy import stats
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
@@ -212,8 +213,29 @@ def test_columns_with_no_observed_value_come_back_missing(table, tmp_path):
         warnings.simplefilter("ignore")
         detector = VAEOutlierDetector(max_iter=5, **FAST).fit(frame)
         assert detector.predict(frame.iloc[:5]).shape == (5,)
-        with pytest.raises(ValueError, match="nothing to fill them from"):
-            VAEImputer(max_iter=5, **FAST).fit(frame)
+        dropped = VAEImputer(max_iter=5, add_indicator=True, **FAST).fit(frame)
+        kept = VAEImputer(
+            max_iter=5, add_indicator=True, keep_empty_features=True, **FAST
+        ).fit(frame)
+    # as scikit-learn's imputers: dropped, or kept as 0
+    holes = frame.iloc[:8].copy()
+    holes.loc[holes.index[:3], "colour"] = None
+    out = dropped.transform(holes)
+    names = ["colour", "flag", "size", "region"]
+    empty = ["none_float", "none_category", "none_int"]
+    indicators = [f"missingindicator_{c}" for c in empty]  # the holes at fit
+    assert list(out.columns) == names + indicators
+    assert list(dropped.get_feature_names_out()) == names + indicators
+    assert_array_equal(dropped.empty_features_, [4, 5, 6])
+    assert not out[names].isna().any().any()
+    assert out[indicators].all().all()
+    full = kept.transform(holes)
+    assert list(full.columns) == list(frame.columns) + indicators
+    assert list(kept.get_feature_names_out()) == list(full.columns)
+    assert (full["none_float"] == 0).all() and full["none_float"].dtype == "float64"
+    assert (full["none_int"] == 0).all() and full["none_int"].dtype == "Int64"
+    assert (full["none_category"] == 0).all() and full["none_category"].dtype == object
+    assert_frame_equal(full[names], out[names])
 
 
 def test_a_table_of_constants_is_refused():

@@ -7,6 +7,7 @@ from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
+import pandas as pd
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
@@ -86,8 +87,8 @@ class VAEImputer(_BaseVAE):
     distribution, E[x] under p(z) p(x | z) (a draw with
     ``sample_posterior=True``), so a pipeline never fails on it. An array's
     column with no observed entry at :meth:`fit` is left out of the model;
-    see ``keep_empty_features``. A DataFrame's such column is refused, and a
-    column of a DataFrame that holds one value is returned as that value.
+    see ``keep_empty_features``. A column of a DataFrame that holds one value
+    is returned as that value.
 
     References
     ----------
@@ -198,16 +199,8 @@ class VAEImputer(_BaseVAE):
         with half as many latent dimensions (at most 32) for "auto"; the
         columns with holes are recorded for ``add_indicator``; rows with no
         observed entry are accepted (their posterior is the prior). A table's
-        column with no observed value is refused: it has nothing to fill from.
+        empty columns are left out by its schema.
         """
-        if space.table is not None and space.table.empty.any():
-            empty = np.asarray(space.table.columns, dtype=object)[space.table.empty]
-            raise ValueError(
-                f"Column(s) {empty[:10].tolist()} of X have no observed value: "
-                "there is nothing to fill them from. Drop them, or use "
-                "VAEImputer on arrays, whose keep_empty_features decides what "
-                "they become."
-            )
         columns = None if space.table is not None else stats["count"] > 0
         n_features = len(stats["count"]) if columns is None else int(columns.sum())
         likelihood = likelihood_of(self, space, n_features)
@@ -222,11 +215,13 @@ class VAEImputer(_BaseVAE):
         )
 
     def _valid(self):
-        """The input columns with an observed entry at fit (an array's)."""
-        columns = self._space.columns
-        if columns is None or self._space.table is not None:
+        """The input columns with an observed entry at fit."""
+        space = self._space
+        if space.table is not None:
+            return ~space.table.empty
+        if space.columns is None:
             return np.ones(self.n_features_in_, dtype=bool)
-        return columns
+        return space.columns
 
     @property
     def empty_features_(self):
@@ -273,8 +268,9 @@ class VAEImputer(_BaseVAE):
 
         Returns
         -------
-        X_imputed : ndarray of shape (n_samples, n_features_out)
-            X with every missing entry filled. A column that had no observed
+        X_imputed : ndarray or DataFrame of shape (n_samples, n_features_out)
+            X with every missing entry filled (a DataFrame, in the fitted
+            dtypes, for a model fitted on one). A column that had no observed
             entry at :meth:`fit` is dropped, or is 0 with
             ``keep_empty_features=True``. With ``add_indicator=True`` the
             missing-value indicator columns follow.
@@ -301,17 +297,37 @@ class VAEImputer(_BaseVAE):
         )
         filled = space.fill(X, X_read, imputed)
         indicators = self.indicator_features_
+        valid = self._valid()
         if space.table is not None:
+            filled = self._empty_columns(filled, valid)
             for j in [] if indicators is None else indicators:
                 filled[f"missingindicator_{space.table.columns[j]}"] = missing[:, j]
             return filled
-        valid = self._valid()
         if self.keep_empty_features:
             filled[:, ~valid] = 0.0
         else:
             filled = filled[:, valid]
         if indicators is not None:
             filled = np.hstack([filled, missing[:, indicators].astype(filled.dtype)])
+        return filled
+
+    def _empty_columns(self, filled, valid):
+        """A table's columns with no observed value at fit: dropped, or 0 with
+        ``keep_empty_features`` (as scikit-learn's imputers; a column of
+        levels becomes an object column of 0, as in ``SimpleImputer``)."""
+        if valid.all():
+            return filled
+        empty = filled.columns[~valid]
+        if not self.keep_empty_features:
+            return filled.drop(columns=empty)
+        for column in empty:
+            dtype = filled[column].dtype
+            numeric = pd.api.types.is_numeric_dtype(dtype) and not isinstance(
+                dtype, pd.CategoricalDtype
+            )
+            filled[column] = pd.Series(0, index=filled.index).astype(
+                dtype if numeric else object
+            )
         return filled
 
     @fill

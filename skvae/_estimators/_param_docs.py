@@ -356,7 +356,9 @@ add_indicator : bool, default=False
     "keep_empty_features": """\
 keep_empty_features : bool, default=False
     If True, a feature with no observed value at :term:`fit` is kept in the
-    output of :meth:`transform`, filled with 0; if False it is dropped. It
+    output of :meth:`transform`, filled with 0 (a DataFrame's column of
+    levels becomes an object column of 0, as in
+    :class:`~sklearn.impute.SimpleImputer`); if False it is dropped. It
     takes no part in the model either way.""",
     "n_components": """\
 n_components : int or "auto", default="auto"

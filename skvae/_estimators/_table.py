@@ -144,7 +144,8 @@ class TableSchema:
             warn(
                 f"{len(empty)} column(s) have no observed value ({empty[:10]}"
                 f"{' ...' if len(empty) > 10 else ''}): the model leaves them out, "
-                "and sample and inverse_transform return them missing."
+                "and sample and inverse_transform return them missing; VAEImputer "
+                "drops them, or fills them with 0 (keep_empty_features)."
             )
         return schema
 
