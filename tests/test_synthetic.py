@@ -127,6 +127,32 @@ def test_conditions_row_by_row_and_their_errors(fitted):
     assert again.equals(fitted.sample(4, random_state=5, given={"colour": "green"}))
 
 
+def test_conditions_with_holes_in_an_integer_column():
+    # a test row passed as conditions: its Int64 holes are pd.NA, free entries
+    rng = np.random.RandomState(0)
+    n = 300
+    frame = pd.DataFrame(
+        {
+            "a": rng.randn(n),
+            "k": pd.array(rng.randint(0, 5, n), dtype="Int64"),
+            "c": pd.Categorical(rng.choice(["x", "y"], n)),
+        }
+    )
+    frame.loc[:10, "k"] = pd.NA
+    vae = VAETransformer(max_iter=3, **FAST).fit(frame)
+    assert vae.likelihood_["k"] == "ordinal"
+    given = frame.iloc[5:15].assign(c=np.nan)
+    drawn = vae.sample(10, random_state=0, given=given)
+    held = given["k"].notna().to_numpy()
+    assert_array_equal(drawn["k"][held], given["k"][held])
+    assert drawn["k"].notna().all() and drawn["k"].dtype == "Int64"
+    assert_array_equal(drawn["a"], given["a"])
+    # the same numbers as objects (pd.NA, None) read as the Int64 column does
+    as_objects = frame.iloc[:20].astype({"k": object})
+    as_objects.loc[1, "k"] = None
+    assert_array_equal(vae.transform(as_objects), vae.transform(frame.iloc[:20]))
+
+
 def test_conditions_on_an_array_by_index_or_nan():
     rng = np.random.RandomState(0)
     z = rng.randn(600, 1)

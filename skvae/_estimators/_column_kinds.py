@@ -72,5 +72,9 @@ def number_kind(values, dtype):
 
 
 def numeric(series):
-    """A numeric or boolean column as float64 with NaN for missing entries."""
+    """A numeric or boolean column as float64 with NaN for missing entries
+    (also an object column's ``pd.NA`` and ``None``: ``Int64`` conditions of
+    ``sample(given=...)`` arrive as objects)."""
+    if series.dtype == object:
+        series = series.where(series.notna(), np.nan)
     return series.astype("float64").to_numpy(dtype=np.float64, na_value=np.nan)
