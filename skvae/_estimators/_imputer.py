@@ -321,12 +321,10 @@ class VAEImputer(_BaseVAE):
         if not self.keep_empty_features:
             return filled.drop(columns=empty)
         for column in empty:
-            dtype = filled[column].dtype
-            numeric = pd.api.types.is_numeric_dtype(dtype) and not isinstance(
-                dtype, pd.CategoricalDtype
-            )
+            dtype = filled[column].dtype  # categories are not numeric dtypes
+            keep = pd.api.types.is_numeric_dtype(dtype)
             filled[column] = pd.Series(0, index=filled.index).astype(
-                dtype if numeric else object
+                dtype if keep else object
             )
         return filled
 
