@@ -16,6 +16,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
 from skvae import VAEImputer, VAEOutlierDetector, VAETransformer, load
+from skvae._estimators._table import TableSchema
+from skvae.core._inference import sample_rows
 
 FAST = {"hidden_layer_sizes": (32, 16), "random_state": 0}
 P_COLOUR = {"red": 0.5, "green": 0.3, "blue": 0.2}
@@ -151,6 +153,45 @@ def test_conditions_with_holes_in_an_integer_column():
     as_objects = frame.iloc[:20].astype({"k": object})
     as_objects.loc[1, "k"] = None
     assert_array_equal(vae.transform(as_objects), vae.transform(frame.iloc[:20]))
+
+
+def test_draws_stay_within_each_number_columns_range(tmp_path):
+    # a likelihood's support is wider than a column's values: a Gaussian
+    # draws negative amounts, a negative binomial ages below the youngest
+    rng = np.random.RandomState(0)
+    n = 400
+    frame = pd.DataFrame(
+        {
+            "amount": rng.exponential(1.0, n),
+            "age": pd.array(17 + rng.negative_binomial(2, 0.1, n), dtype="Int64"),
+            "kind": pd.Categorical(rng.choice(["a", "b"], n)),
+        }
+    )
+    vae = VAETransformer(max_iter=20, **FAST).fit(frame)
+    assert vae.likelihood_["age"] == "negbin"
+    seed = np.random.RandomState(0).randint(np.iinfo(np.int32).max)  # sample's
+    unbounded = vae._space.output(sample_rows(vae.module_, 4000, seed, mean=False))
+    assert (unbounded["amount"] < 0).any() and (unbounded["age"] < 17).any()
+    path = tmp_path / "model.skvae"
+    vae.save(path)
+    given = pd.DataFrame({"kind": ["a"] * 3999 + [np.nan], "amount": np.nan})
+    given.loc[0, "amount"] = -5.0  # a condition beyond the range is kept
+    for model in (vae, load(path)):
+        free = model.sample(4000, random_state=0, given=given).iloc[1:]
+        for drawn in (model.sample(4000, random_state=0), free):
+            for column in ("amount", "age"):
+                values = drawn[column].astype(float)
+                assert values.min() >= frame[column].min()
+                assert values.max() <= frame[column].max()
+    assert vae.sample(3, random_state=0, given=given.iloc[:3])["amount"][0] == -5.0
+    # the draws inside the range are the model's own
+    drawn = vae.sample(4000, random_state=0)
+    inside = unbounded["amount"].between(frame["amount"].min(), frame["amount"].max())
+    assert_array_equal(drawn["amount"][inside], unbounded["amount"][inside])
+    # a model saved without ranges draws as before
+    schema = vae._space.table.to_dict()
+    del schema["ranges"]
+    assert TableSchema.from_dict(schema).ranges == [None, None, None]
 
 
 def test_conditions_on_an_array_by_index_or_nan():

@@ -178,13 +178,22 @@ class ModelSpace:
         out = M * scale + loc
         return out if self.table is not None else out.astype(M.dtype, copy=False)
 
-    def output(self, M, index=None):
+    def output(self, M, index=None, *, within_range=False):
         """The model's values as the user's data: an array, or a DataFrame
-        (with a table's constant columns at their value)."""
+        (with a table's constant columns at their value). ``within_range``
+        sets a table's number beyond its column's observed range at fit to
+        the nearer end (as SDV's ``enforce_min_max_values``)."""
         M = self.from_model(M)
         table = self.table
         if table is None:
             return M
+        if within_range:
+            modelled = np.arange(len(table.columns))
+            if self.columns is not None:
+                modelled = modelled[self.columns]
+            for i, j in enumerate(modelled):
+                if table.ranges[j] is not None:
+                    M[:, i] = np.clip(M[:, i], *table.ranges[j])
         if self.columns is not None:
             full = np.full((len(M), len(table.columns)), np.nan)
             full[:, self.columns] = M
@@ -194,14 +203,14 @@ class ModelSpace:
             M = full
         return table.decode(M, index=index)
 
-    def fill(self, original, X, M):
+    def fill(self, original, X, M, *, within_range=False):
         """``original`` with its missing entries filled from the model's ``M``.
 
         ``X`` is ``original`` as :meth:`read` returned it and ``M`` the model's
         values of its rows (in the model's space). Observed entries are kept
         exactly, not passed through the model. An array comes back with every
         input column (the ones the model leaves out stay NaN); a table as a
-        DataFrame in the fitted dtypes.
+        DataFrame in the fitted dtypes (``within_range`` as in :meth:`output`).
         """
         missing = np.isnan(X)
         if self.table is None:
@@ -210,7 +219,7 @@ class ModelSpace:
             filled[:, columns] = self.from_model(M)
             filled[~missing] = X[~missing]  # exactly, not through the scaling
             return filled
-        filled = self.output(M, index=original.index)
+        filled = self.output(M, index=original.index, within_range=within_range)
         filled.columns = original.columns
         for j, column in enumerate(original.columns):
             observed = ~missing[:, j]

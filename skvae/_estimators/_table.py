@@ -69,9 +69,16 @@ class TableSchema:
         missing), that value as the model's matrix holds it (a level's code);
         NaN for a column with no observed value; None for the others. The
         model leaves such columns out.
+    ranges : list of [float, float] or None, optional
+        For a modelled column of numbers without levels, its smallest and
+        largest observed value (``sample`` keeps its draws within them);
+        None for the others, and for every column of a schema saved
+        without them.
     """
 
-    def __init__(self, columns, likelihoods, levels, dtypes, loc, scale, constants):
+    def __init__(
+        self, columns, likelihoods, levels, dtypes, loc, scale, constants, ranges=None
+    ):
         self.columns = list(columns)
         self.likelihoods = list(likelihoods)
         self.levels = list(levels)
@@ -79,6 +86,7 @@ class TableSchema:
         self.loc = np.asarray(loc, dtype=np.float64)
         self.scale = np.asarray(scale, dtype=np.float64)
         self.constants = list(constants)
+        self.ranges = [None] * len(self.columns) if ranges is None else list(ranges)
 
     @property
     def constant(self):
@@ -112,7 +120,9 @@ class TableSchema:
             )
         overrides = {str(k): v for k, v in overrides.items()}
         allowed = column_likelihoods()
-        likelihoods, levels, dtypes, loc, scale, constants = [], [], [], [], [], []
+        likelihoods, levels, dtypes, loc, scale, constants, ranges = (
+            [] for _ in range(7)
+        )
         for name, column in zip(names, X.columns, strict=True):
             series = X[column]
             _check_dtype(name, series.dtype)
@@ -131,7 +141,11 @@ class TableSchema:
             levels.append(lv)
             dtypes.append(_describe(series.dtype))
             constants.append(constant)
-        schema = cls(names, likelihoods, levels, dtypes, loc, scale, constants)
+            values = numeric(series) if lv is None and constant is None else None
+            ranges.append(
+                None if values is None else [np.nanmin(values), np.nanmax(values)]
+            )
+        schema = cls(names, likelihoods, levels, dtypes, loc, scale, constants, ranges)
         empty = np.asarray(names, dtype=object)[schema.empty].tolist()
         held = np.asarray(names, dtype=object)[schema.constant & ~schema.empty].tolist()
         if held:
@@ -241,6 +255,9 @@ class TableSchema:
             "loc": self.loc.tolist(),
             "scale": self.scale.tolist(),
             "constants": self.constants,
+            "ranges": [
+                None if r is None else [float(v) for v in r] for r in self.ranges
+            ],
         }
 
     @classmethod

@@ -231,7 +231,10 @@ class VAETransformer(_BaseVAE):
 
         ``given`` some columns' values, the other columns come from the
         model's conditional distribution p(x_rest | x_given). The model is not
-        changed.
+        changed. A number column of a DataFrame stays within the range it had
+        at :meth:`fit`: a value beyond it is set to the nearer end (as SDV's
+        ``enforce_min_max_values``), so that an age or an amount never comes
+        back below the table's smallest.
 
         Parameters
         ----------
@@ -286,7 +289,8 @@ class VAETransformer(_BaseVAE):
             mean = self.module_.likelihood.unit_interval
         space = self._space
         if given is None:
-            return space.output(sample_rows(self.module_, n_samples, seed, mean=mean))
+            drawn = sample_rows(self.module_, n_samples, seed, mean=mean)
+            return space.output(drawn, within_range=True)
         original = space.conditions(self, given, n_samples)
         X = space.read(self, original)
         drawn = conditional_rows(
@@ -296,7 +300,7 @@ class VAETransformer(_BaseVAE):
             seed=seed,
             mean=mean,
         )
-        return space.fill(original, X, drawn)
+        return space.fill(original, X, drawn, within_range=True)
 
     @fill
     def score_samples(self, X):
