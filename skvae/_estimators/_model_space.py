@@ -187,13 +187,6 @@ class ModelSpace:
         table = self.table
         if table is None:
             return M
-        if within_range:
-            modelled = np.arange(len(table.columns))
-            if self.columns is not None:
-                modelled = modelled[self.columns]
-            for i, j in enumerate(modelled):
-                if table.ranges[j] is not None:
-                    M[:, i] = np.clip(M[:, i], *table.ranges[j])
         if self.columns is not None:
             full = np.full((len(M), len(table.columns)), np.nan)
             full[:, self.columns] = M
@@ -201,6 +194,10 @@ class ModelSpace:
                 if value is not None:
                     full[:, j] = value
             M = full
+        if within_range:  # a constant column has no range: it is one value
+            for j, bounds in enumerate(table.ranges):
+                if bounds is not None:
+                    M[:, j] = np.clip(M[:, j], *bounds)
         return table.decode(M, index=index)
 
     def fill(self, original, X, M, *, within_range=False):

@@ -130,8 +130,9 @@ class TableSchema:
                 name, series, overrides.get(name, "auto"), allowed
             )
             lik = None if chosen is None else likelihood_class(chosen)
+            values = numeric(series) if lv is None and constant is None else None
             if (lik is None or lik.scales_x) and constant is None:  # standardised
-                m, s = _moments(numeric(series), lik is not None and lik.point_mass)
+                m, s = _moments(values, lik is not None and lik.point_mass)
                 loc.append(m)
                 scale.append(s)
             else:
@@ -141,7 +142,6 @@ class TableSchema:
             levels.append(lv)
             dtypes.append(_describe(series.dtype))
             constants.append(constant)
-            values = numeric(series) if lv is None and constant is None else None
             ranges.append(
                 None if values is None else [np.nanmin(values), np.nanmax(values)]
             )
