@@ -242,9 +242,10 @@ def probe(doc, patch, output):
 
     Fits the default ``VAETransformer`` on each table and seed, as
     :func:`run_table` does, once under each variant named on the command
-    line, with ``patch(variant)`` (a context manager) around the fit and the
-    draw. Rows: :func:`scores`, the latent dimensions in use, the epochs and
-    the fit time; written to ``results/OUTPUT.json`` after each row.
+    line, with ``patch(variant)`` (a context manager) around the fit, the
+    draw and the count of latent dimensions in use. Rows: :func:`scores`,
+    the latent dimensions in use, the epochs and the fit time; written to
+    ``results/OUTPUT.json`` after each row.
     """
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("variants", help="comma-separated variant names")
@@ -266,13 +267,14 @@ def probe(doc, patch, output):
                     with Timer() as t:
                         vae.fit(train)
                     synthetic = vae.sample(len(train), random_state=seed)
+                    active = active_dimensions(vae, train)
                 rows.append(
                     {
                         "table": name,
                         "seed": seed,
                         "how": how,
                         **scores(train, test, synthetic, label, seed, metadata, real),
-                        "active": active_dimensions(vae, train),
+                        "active": active,
                         "n_components": vae.module_.config.n_components,
                         "n_iter": vae.n_iter_,
                         "fit_s": t.seconds,
