@@ -22,7 +22,8 @@ about 10 minutes::
 # Authors: The skvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from contextlib import contextmanager
+from contextlib import nullcontext
+from unittest import mock
 
 import numpy as np
 import synthetic as S
@@ -31,7 +32,6 @@ from skvae._estimators._column_kinds import numeric
 from skvae._estimators._table import TableSchema
 
 
-@contextmanager
 def count_shift(how):
     """Fit with ``how``'s origin for negative binomial columns."""
     fit = TableSchema.fit.__func__
@@ -43,12 +43,9 @@ def count_shift(how):
                 schema.loc[j] = float(np.nanmin(numeric(X[column])))
         return schema
 
-    if how == "shift":
-        TableSchema.fit = classmethod(shifted)
-    try:
-        yield
-    finally:
-        TableSchema.fit = classmethod(fit)
+    if how != "shift":
+        return nullcontext()
+    return mock.patch.object(TableSchema, "fit", classmethod(shifted))
 
 
 def main():

@@ -20,7 +20,8 @@ Seed 0, the 19 design tables, about 30 minutes::
 # Authors: The skvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from contextlib import contextmanager
+from contextlib import nullcontext
+from unittest import mock
 
 import numpy as np
 import synthetic as S
@@ -28,16 +29,12 @@ import synthetic as S
 import skvae._estimators._plan as plan
 
 
-@contextmanager
 def latent_size(how):
     """Fit with "auto" giving ``how``'s latent size."""
-    saved = plan.half_the_features
-    if how == "full":
-        plan.half_the_features = lambda n_features, cap=None: min(n_features, cap)
-    try:
-        yield
-    finally:
-        plan.half_the_features = saved
+    if how != "full":
+        return nullcontext()
+    full = lambda n_features, cap=None: min(n_features, cap)
+    return mock.patch.object(plan, "half_the_features", full)
 
 
 def main():

@@ -27,7 +27,8 @@ not offer it:
 # Authors: The skvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from contextlib import contextmanager
+from contextlib import ExitStack
+from unittest import mock
 
 import numpy as np
 import synthetic as S
@@ -67,11 +68,9 @@ class LearnedMixture(nn.Module):
         return self.loc[k] + torch.exp(self.log_scale[k]) * noise
 
 
-@contextmanager
 def mixture_prior(n_mixture):
     """Fit and sample with a learned ``n_mixture``-component prior."""
     build_model, elbo_objective = base.build_model, _objectives.OBJECTIVES["elbo"]
-    sample_rows = transformer.sample_rows
 
     def build(config, **kwargs):
         model = build_model(config, **kwargs)
@@ -88,13 +87,11 @@ def mixture_prior(n_mixture):
         z = model.learned_prior.sample(n_samples, torch.Generator().manual_seed(seed))
         return generate_rows(model, z, seed, mean=mean)
 
-    base.build_model, _objectives.OBJECTIVES["elbo"] = build, objective
-    transformer.sample_rows = sample
-    try:
-        yield
-    finally:
-        base.build_model, _objectives.OBJECTIVES["elbo"] = build_model, elbo_objective
-        transformer.sample_rows = sample_rows
+    stack = ExitStack()
+    stack.enter_context(mock.patch.object(base, "build_model", build))
+    stack.enter_context(mock.patch.dict(_objectives.OBJECTIVES, elbo=objective))
+    stack.enter_context(mock.patch.object(transformer, "sample_rows", sample))
+    return stack
 
 
 def mixture(how):

@@ -23,7 +23,7 @@ Seed 0, the 19 design tables, about 25 minutes::
 # SPDX-License-Identifier: BSD-3-Clause
 
 import dataclasses
-from contextlib import contextmanager
+from unittest import mock
 
 import numpy as np
 import synthetic as S
@@ -33,7 +33,6 @@ import skvae._estimators._base as base
 FACTOR = 0.2
 
 
-@contextmanager
 def lr_decay(how):
     """Fit with ``how``'s number of rate decays on a plateau."""
     decays = int(how[5:]) if how.startswith("decay") else 0
@@ -52,11 +51,7 @@ def lr_decay(how):
             state.no_improvement_count = 0
         return dataclasses.replace(outcome, n_epochs=epochs)
 
-    base.train = decaying
-    try:
-        yield
-    finally:
-        base.train = train
+    return mock.patch.object(base, "train", decaying)
 
 
 def main():

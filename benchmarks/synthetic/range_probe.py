@@ -25,7 +25,8 @@ tables, about 12 minutes::
 # Authors: The skvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from contextlib import contextmanager
+from contextlib import nullcontext
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -70,21 +71,16 @@ def within_range(vae, n, seed, how):
     return vae._space.output(X)
 
 
-@contextmanager
 def drawing(how):
     """``VAETransformer.sample`` drawing by ``how``."""
-    sample = VAETransformer.sample
 
     def sample_within(self, n_samples=1, *, random_state=None, **kwargs):
         seed = int(np.random.RandomState(random_state).randint(2**31 - 1))
         return within_range(self, n_samples, seed, how)
 
-    if how != "base":
-        VAETransformer.sample = sample_within
-    try:
-        yield
-    finally:
-        VAETransformer.sample = sample
+    if how == "base":
+        return nullcontext()
+    return mock.patch.object(VAETransformer, "sample", sample_within)
 
 
 def main():

@@ -30,7 +30,8 @@ the 19-table means beside the defaults' rows of ``synthetic.json``.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
-from contextlib import contextmanager
+from contextlib import nullcontext
+from unittest import mock
 
 import numpy as np
 import synthetic as S
@@ -39,7 +40,6 @@ import skvae._estimators._budget as budget
 import skvae.core._training as training
 
 
-@contextmanager
 def warmup(steps):
     """Train with the KL weight rising from 0 to 1 over ``steps`` steps."""
     run_epoch, evaluate_elbo = training.run_epoch, training.evaluate_elbo
@@ -57,34 +57,15 @@ def warmup(steps):
             return done[0] - 1e9  # rises by >= 1 an epoch, far below any ELBO
         return evaluate_elbo(*args, **kwargs)
 
-    training.run_epoch, training.evaluate_elbo = warm_epoch, warm_score
-    try:
-        yield
-    finally:
-        training.run_epoch, training.evaluate_elbo = run_epoch, evaluate_elbo
-
-
-@contextmanager
-def patience(steps):
-    """Train with ``steps`` steps of patience instead of ``PATIENCE_STEPS``."""
-    saved, budget.PATIENCE_STEPS = budget.PATIENCE_STEPS, steps
-    try:
-        yield
-    finally:
-        budget.PATIENCE_STEPS = saved
-
-
-@contextmanager
-def nothing():
-    yield
+    return mock.patch.multiple(training, run_epoch=warm_epoch, evaluate_elbo=warm_score)
 
 
 def schedule(how):
     if how.startswith("warm"):
         return warmup(int(how[4:]))
     if how.startswith("pat"):
-        return patience(int(how[3:]))
-    return nothing()
+        return mock.patch.object(budget, "PATIENCE_STEPS", int(how[3:]))
+    return nullcontext()
 
 
 def main():
