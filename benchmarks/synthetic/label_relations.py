@@ -81,7 +81,7 @@ def main():
     for seed in args.seeds:
         for name in args.tables:
             frame, label = load(name)
-            train, test = S.split(frame, label, seed, 3000)
+            train, test = S.split(frame, label, seed)
             real = S.ml_efficacy(train, test, label)
             vae = VAETransformer(random_state=seed).fit(train)
             n = len(train)

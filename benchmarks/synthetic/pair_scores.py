@@ -57,7 +57,7 @@ def main():
     frame, label = load(args.table)
     rows = []
     for seed in args.seeds:
-        train, _ = S.split(frame, label, seed, 3000)
+        train, _ = S.split(frame, label, seed)
         train = train.drop(columns=args.drop)
         metadata = S.sdmetrics_metadata(train)
         found = {}

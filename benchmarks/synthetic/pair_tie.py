@@ -59,7 +59,7 @@ def main():
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     frame, label = load(args.table)
-    train, _ = S.split(frame, label, 0, 3000)
+    train, _ = S.split(frame, label, 0)
     point = float(train[args.column].astype(float).mode()[0])
     target = train[args.category].astype(str).to_numpy()
     rows = [{"rows": "training", **cells(train, args.category, args.column, point)}]

@@ -85,7 +85,7 @@ def main():
                 set_rule(rule)
                 key = (name, seed, kinds(frame))
                 if key not in fitted:
-                    (row,) = S.run_table(name, seed, 3000, ["skvae"], {})
+                    (row,) = S.run_table(name, seed, S.MAX_TRAIN, ["skvae"], {})
                     fitted[key] = {**row, "kinds": list(key[2])}
                 rows.append({**fitted[key], "rule": rule})
                 write_json("design_point_mass_rule", {"rows": rows})

@@ -80,7 +80,7 @@ def main():
     rows, seed = [], 0
     for name in args.tables:
         frame, label = load(name)
-        train, test = S.split(frame, label, seed, 3000)
+        train, test = S.split(frame, label, seed)
         metadata = S.sdmetrics_metadata(train)
         real = S.ml_efficacy(train, test, label)
         vae = VAETransformer(random_state=seed).fit(train)

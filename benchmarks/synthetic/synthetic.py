@@ -258,7 +258,7 @@ def probe(doc, patch, output):
     for seed in args.seeds:
         for name in args.tables:
             frame, label = load(name)
-            train, test = split(frame, label, seed, 3000)
+            train, test = split(frame, label, seed)
             metadata = sdmetrics_metadata(train)
             real = ml_efficacy(train, test, label)
             for how in args.variants.split(","):
@@ -360,7 +360,10 @@ PRIVACY = (
 )
 
 
-def split(frame, label, seed, max_train):
+MAX_TRAIN = 3000  # training rows kept per table and seed (--max-train)
+
+
+def split(frame, label, seed, max_train=MAX_TRAIN):
     """One seed's split of a table: 30 % held out as the test set, stratified
     by the label, and the training part capped at ``max_train`` rows."""
     train, test = train_test_split(
@@ -513,7 +516,7 @@ def main():
     parser.add_argument("--half", default="all", choices=list(HALVES))
     parser.add_argument("--tables", nargs="+", default=None)
     parser.add_argument("--seeds", nargs="+", type=int, default=[0])
-    parser.add_argument("--max-train", type=int, default=3000)
+    parser.add_argument("--max-train", type=int, default=MAX_TRAIN)
     parser.add_argument(
         "--methods", nargs="+", default=["skvae", "tvae", "gaussian_copula"]
     )
