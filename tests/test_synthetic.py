@@ -194,6 +194,29 @@ def test_draws_stay_within_each_number_columns_range(tmp_path):
     assert TableSchema.from_dict(schema).ranges == [None, None, None]
 
 
+def test_a_dataframe_of_floats_is_its_array_unless_likelihood_is_a_dict():
+    rng = np.random.RandomState(0)
+    n = 300
+    frame = pd.DataFrame(
+        {
+            "amount": rng.exponential(1.0, n),
+            "rating": rng.randint(1, 6, n).astype(float),
+        }
+    )
+    as_array = VAETransformer(max_iter=20, **FAST).fit(frame)
+    assert as_array.likelihood_ == "gaussian"
+    drawn = as_array.sample(5, random_state=0)
+    plain = VAETransformer(max_iter=20, **FAST).fit(frame.to_numpy())
+    assert_array_equal(drawn, plain.sample(5, random_state=0))
+    # likelihood={} reads it per column, as a table with other dtypes is read
+    table = VAETransformer(max_iter=20, likelihood={}, **FAST).fit(frame)
+    assert table.likelihood_ == {"amount": "gaussian", "rating": "ordinal"}
+    drawn = table.sample(2000, random_state=0)
+    assert list(drawn.columns) == ["amount", "rating"]
+    assert set(drawn["rating"]) <= {1.0, 2.0, 3.0, 4.0, 5.0}
+    assert drawn["amount"].min() >= frame["amount"].min()
+
+
 def test_conditions_on_an_array_by_index_or_nan():
     rng = np.random.RandomState(0)
     z = rng.randn(600, 1)

@@ -54,7 +54,8 @@ likelihood : {"auto", "gaussian", "bernoulli", "cauchy", "studentt", \
     variance is at least their mean "negbin", other numbers "gaussian"
     (standardised inside). A dict ``{column: name}``
     (names as above, plus "categorical" and "ordinal") overrides the choice
-    for some columns of a DataFrame. A likelihood added with
+    for some columns of a DataFrame; ``likelihood={}`` reads a DataFrame of
+    floats as such a table too. A likelihood added with
     :func:`skvae.core.register_likelihood` is accepted by its name too. See
     ``likelihood_``.""",
     "handle_unknown": """\

@@ -231,8 +231,9 @@ class VAETransformer(_BaseVAE):
 
         ``given`` some columns' values, the other columns come from the
         model's conditional distribution p(x_rest | x_given). The model is not
-        changed. A number column of a DataFrame stays within the range it had
-        at :meth:`fit`: a value beyond it is set to the nearer end (as SDV's
+        changed. A number column of a mixed table (a DataFrame read per
+        column, see ``likelihood``) stays within the range it had at
+        :meth:`fit`: a value beyond it is set to the nearer end (as SDV's
         ``enforce_min_max_values``), so that an age or an amount never comes
         back below the table's smallest.
 
