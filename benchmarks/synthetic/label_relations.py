@@ -32,7 +32,6 @@ nothing is chosen on it), ``results/report_label_relations.json``::
 # Authors: The skvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import argparse
 import sys
 import warnings
 from pathlib import Path
@@ -43,7 +42,6 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/_common.py
 import synthetic as S
 from _common import print_table, write_json
-from _tables import HALVES, load
 
 from skvae import VAETransformer
 from skvae.core._inference import encode_rows, generate_rows
@@ -71,40 +69,33 @@ def conditional_accuracy(vae, test, label, seed):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tables", nargs="+", default=list(HALVES["design"]))
-    parser.add_argument("--seeds", nargs="+", type=int, default=[0])
-    parser.add_argument("--output", default="design_label_relations")
-    args = parser.parse_args()
+    args = S.design_parser(__doc__, "design_label_relations").parse_args()
     warnings.filterwarnings("ignore")
     rows = []
-    for seed in args.seeds:
-        for name in args.tables:
-            frame, label = load(name)
-            train, test = S.split(frame, label, seed)
-            real = S.ml_efficacy(train, test, label)
-            vae = VAETransformer(random_state=seed).fit(train)
-            n = len(train)
-            accuracy = {
-                "drawn": S.ml_efficacy(vae.sample(n, random_state=seed), test, label),
-                "drawn_x10": S.ml_efficacy(
-                    vae.sample(10 * n, random_state=seed), test, label
-                ),
-                "reconstructed": S.ml_efficacy(
-                    reconstructed(vae, train, seed), test, label
-                ),
-                "conditional": conditional_accuracy(vae, test, label, seed),
+    for seed, name, label, train, test in S.design_splits(args.tables, args.seeds):
+        real = S.ml_efficacy(train, test, label)
+        vae = VAETransformer(random_state=seed).fit(train)
+        n = len(train)
+        accuracy = {
+            "drawn": S.ml_efficacy(vae.sample(n, random_state=seed), test, label),
+            "drawn_x10": S.ml_efficacy(
+                vae.sample(10 * n, random_state=seed), test, label
+            ),
+            "reconstructed": S.ml_efficacy(
+                reconstructed(vae, train, seed), test, label
+            ),
+            "conditional": conditional_accuracy(vae, test, label, seed),
+        }
+        rows.append(
+            {
+                "table": name,
+                "seed": seed,
+                "real_accuracy": real,
+                **{key: value / real for key, value in accuracy.items()},
             }
-            rows.append(
-                {
-                    "table": name,
-                    "seed": seed,
-                    "real_accuracy": real,
-                    **{key: value / real for key, value in accuracy.items()},
-                }
-            )
-            print_table(rows[-1:], ["table", "seed", "real_accuracy", *COLUMNS])
-            write_json(args.output, {"rows": rows})
+        )
+        print_table(rows[-1:], ["table", "seed", "real_accuracy", *COLUMNS])
+        write_json(args.output, {"rows": rows})
     frame = pd.DataFrame(rows)
     mean = frame[COLUMNS].mean().to_dict()
     per_table = frame.groupby("table", sort=False)[COLUMNS].mean().reset_index()

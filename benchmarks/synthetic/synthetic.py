@@ -237,6 +237,24 @@ def active_dimensions(vae, X):
 PROBE_SCORES = ["quality", "numeric_ks", "detection_auc", "ml_ratio", "active", "fit_s"]
 
 
+def design_parser(doc, output):
+    """The command line shared by the design-half scripts: ``--tables`` (the
+    design half by default), ``--seeds`` and ``--output``."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--tables", nargs="+", default=list(HALVES["design"]))
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0])
+    parser.add_argument("--output", default=output)
+    return parser
+
+
+def design_splits(tables, seeds):
+    """``(seed, name, label, train, test)`` for each seed, then each table."""
+    for seed in seeds:
+        for name in tables:
+            frame, label = load(name)
+            yield (seed, name, label, *split(frame, label, seed))
+
+
 def probe(doc, patch, output):
     """The command line of a design-half probe (``warmup_probe.py``, ...).
 
@@ -247,41 +265,35 @@ def probe(doc, patch, output):
     the latent dimensions in use, the epochs and the fit time; written to
     ``results/OUTPUT.json`` after each row.
     """
-    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser = design_parser(doc, output)
     parser.add_argument("variants", help="comma-separated variant names")
-    parser.add_argument("--tables", nargs="+", default=list(HALVES["design"]))
-    parser.add_argument("--seeds", nargs="+", type=int, default=[0])
-    parser.add_argument("--output", default=output)
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     rows = []
-    for seed in args.seeds:
-        for name in args.tables:
-            frame, label = load(name)
-            train, test = split(frame, label, seed)
-            metadata = sdmetrics_metadata(train)
-            real = ml_efficacy(train, test, label)
-            for how in args.variants.split(","):
-                vae = VAETransformer(random_state=seed)
-                with patch(how):
-                    with Timer() as t:
-                        vae.fit(train)
-                    synthetic = vae.sample(len(train), random_state=seed)
-                    active = active_dimensions(vae, train)
-                rows.append(
-                    {
-                        "table": name,
-                        "seed": seed,
-                        "how": how,
-                        **scores(train, test, synthetic, label, seed, metadata, real),
-                        "active": active,
-                        "n_components": vae.module_.config.n_components,
-                        "n_iter": vae.n_iter_,
-                        "fit_s": t.seconds,
-                    }
-                )
-                print_table(rows[-1:], ["table", "seed", "how", *PROBE_SCORES])
-                write_json(args.output, {"rows": rows})
+    for seed, name, label, train, test in design_splits(args.tables, args.seeds):
+        metadata = sdmetrics_metadata(train)
+        real = ml_efficacy(train, test, label)
+        for how in args.variants.split(","):
+            vae = VAETransformer(random_state=seed)
+            with patch(how):
+                with Timer() as t:
+                    vae.fit(train)
+                synthetic = vae.sample(len(train), random_state=seed)
+                active = active_dimensions(vae, train)
+            rows.append(
+                {
+                    "table": name,
+                    "seed": seed,
+                    "how": how,
+                    **scores(train, test, synthetic, label, seed, metadata, real),
+                    "active": active,
+                    "n_components": vae.module_.config.n_components,
+                    "n_iter": vae.n_iter_,
+                    "fit_s": t.seconds,
+                }
+            )
+            print_table(rows[-1:], ["table", "seed", "how", *PROBE_SCORES])
+            write_json(args.output, {"rows": rows})
     mean = pd.DataFrame(rows).groupby("how", sort=False)[PROBE_SCORES].mean()
     mean = mean.reset_index().to_dict("records")
     print_table(mean, ["how", *PROBE_SCORES])
