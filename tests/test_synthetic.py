@@ -121,6 +121,12 @@ def test_conditions_row_by_row_and_their_errors(fitted):
     assert drawn["region"].eq("north").all() and drawn["size"].notna().all()
     with pytest.raises(ValueError, match="pass n_samples=2"):
         fitted.sample(5, given=rows)
+    by_lists = {"colour": ["red", "blue"], "flag": ["no", np.nan]}
+    assert fitted.sample(2, random_state=0, given=by_lists).equals(drawn)
+    broadcast = fitted.sample(2, random_state=0, given={"colour": ["red", "red"]})
+    assert broadcast.equals(fitted.sample(2, random_state=0, given={"colour": "red"}))
+    with pytest.raises(ValueError, match="pass n_samples=3"):
+        fitted.sample(2, given={"colour": ["red", "blue", "red"]})
     with pytest.raises(ValueError, match=r"not columns the model was fitted on"):
         fitted.sample(3, given={"shade": 1})
     with pytest.raises(ValueError, match="levels not seen during fit"):

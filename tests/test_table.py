@@ -190,6 +190,16 @@ def test_unknown_levels_raise_or_become_missing(fitted, table):
     np.testing.assert_array_equal(fitted.transform(table.iloc[:5]), before)
 
 
+def test_a_word_in_a_number_column_is_named(fitted, table):
+    new = table.iloc[:3].astype({"real": object})
+    new.loc[0, "real"] = "n/a"
+    for method in (fitted.transform, fitted.score_samples):
+        with pytest.raises(ValueError, match=r"'real' is a number column.*\['n/a'\]"):
+            method(new)
+    with pytest.raises(ValueError, match=r"'real' is a number column"):
+        fitted.sample(2, given={"real": "n/a"})
+
+
 def test_unsupported_columns_get_clear_errors(table):
     dated = table.assign(when=pd.date_range("2020-01-01", periods=len(table)))
     with pytest.raises(ValueError, match=r"'when' has dtype datetime64.*\.dt\.year"):

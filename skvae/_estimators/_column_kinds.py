@@ -77,4 +77,13 @@ def numeric(series):
     ``sample(given=...)`` arrive as objects)."""
     if series.dtype == object:
         series = series.where(series.notna(), np.nan)
-    return series.astype("float64").to_numpy(dtype=np.float64, na_value=np.nan)
+    try:
+        values = series.astype("float64")
+    except (TypeError, ValueError):
+        bad = series[series.notna() & pd.to_numeric(series, errors="coerce").isna()]
+        raise ValueError(
+            f"Column {series.name!r} is a number column, but holds values that are "
+            f"not numbers: {list(bad.unique()[:5])}. Pass numbers, with NaN for a "
+            "missing entry."
+        ) from None
+    return values.to_numpy(dtype=np.float64, na_value=np.nan)

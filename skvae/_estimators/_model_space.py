@@ -237,8 +237,9 @@ class ModelSpace:
     def conditions(self, estimator, given, n_samples):
         """The rows of ``sample(given=...)``: the given entries, NaN elsewhere.
 
-        ``given`` is a dict ``{column: value}`` (the same for every row) or a
-        DataFrame with some of the fitted columns, one row per drawn row (for
+        ``given`` is a dict ``{column: value}`` (the same for every row, or a
+        list of one value per row) or a DataFrame with some of the fitted
+        columns, one row per drawn row (for
         an array fitted without feature names: a dict ``{index: value}`` or an
         array of shape (n_samples, n_features) with NaN where free). Returns
         what :meth:`read` takes.
@@ -255,8 +256,11 @@ class ModelSpace:
                     f"was fitted on; they are {names[:10]}"
                     f"{' ...' if len(names) > 10 else ''}."
                 )
-            frame = pd.DataFrame({n: [given.get(n, np.nan)] * n_samples for n in names})
-        elif isinstance(given, pd.DataFrame):
+            if any(np.ndim(value) for value in given.values()):  # a value per row
+                given = pd.DataFrame(given)
+            else:
+                given = pd.DataFrame(given, index=range(n_samples))
+        if isinstance(given, pd.DataFrame):
             if len(given) != n_samples:
                 raise ValueError(
                     f"given has {len(given)} rows and one row is drawn for each: "

@@ -260,10 +260,11 @@ class VAETransformer(_BaseVAE):
             draws of z, :data:`CONDITIONAL_DRAWS` per row; their conditional
             mean with ``mean=True``). A dict ``{column: value}`` gives the same
             conditions to every row; a DataFrame with some of the fitted
-            columns (NaN where free) gives one row's conditions per row, and
-            ``n_samples`` must be its length. For an array fitted without
-            feature names the keys are column indices, or ``given`` is an
-            array of shape (n_samples, n_features) with NaN where free. A
+            columns (NaN where free), or a dict ``{column: list}``, gives one
+            row's conditions per row, and ``n_samples`` must be its length.
+            For an array fitted without feature names the keys are column
+            indices, or ``given`` is an array of shape (n_samples,
+            n_features) with NaN where free. A
             condition a category was not fitted on follows
             ``handle_unknown``.
 
