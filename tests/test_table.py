@@ -190,6 +190,18 @@ def test_unknown_levels_raise_or_become_missing(fitted, table):
     np.testing.assert_array_equal(fitted.transform(table.iloc[:5]), before)
 
 
+@pytest.mark.parametrize("storage", ["python", "pyarrow"])
+def test_a_string_columns_storage_comes_back(storage):
+    if storage == "pyarrow":
+        pytest.importorskip("pyarrow")
+    rng = np.random.RandomState(0)
+    words = pd.array(rng.choice(["a", "b", None], 60), dtype=f"string[{storage}]")
+    frame = pd.DataFrame({"word": words, "x": rng.randn(60)})
+    vae = VAETransformer(**FAST).fit(frame)
+    assert vae.sample(5, random_state=0)["word"].dtype == frame["word"].dtype
+    assert vae.inverse_transform(vae.transform(frame))["word"].dtype == words.dtype
+
+
 def test_a_word_in_a_number_column_is_named(fitted, table):
     new = table.iloc[:3].astype({"real": object})
     new.loc[0, "real"] = "n/a"
@@ -204,6 +216,11 @@ def test_unsupported_columns_get_clear_errors(table):
     dated = table.assign(when=pd.date_range("2020-01-01", periods=len(table)))
     with pytest.raises(ValueError, match=r"'when' has dtype datetime64.*\.dt\.year"):
         VAETransformer(**FAST).fit(dated)
+    lasted = table.assign(took=pd.to_timedelta(np.arange(len(table)), unit="D"))
+    with pytest.raises(
+        ValueError, match=r"'took' has dtype timedelta64.*total_seconds"
+    ):
+        VAETransformer(**FAST).fit(lasted)
     many = table.assign(ident=[f"id{i}" for i in range(len(table))])
     VAETransformer(**FAST).fit(many)  # 120 levels: within the limit
     huge = pd.DataFrame(

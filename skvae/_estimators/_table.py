@@ -36,11 +36,15 @@ def is_table(X):
 
 def _check_dtype(name, dtype):
     if ptypes.is_datetime64_any_dtype(dtype) or ptypes.is_timedelta64_dtype(dtype):
+        column = f"df[{name!r}]"
+        example = (
+            f"{column}.dt.total_seconds()"
+            if ptypes.is_timedelta64_dtype(dtype)
+            else f"{column}.dt.year or ({column} - {column}.min()).dt.days"
+        )
         raise ValueError(
             f"Column {name!r} has dtype {dtype}, which skvae does not model. "
-            "Convert it to numbers first, for example "
-            f"df[{name!r}].dt.year or (df[{name!r}] - df[{name!r}].min()).dt.days, "
-            "or drop it."
+            f"Convert it to numbers first, for example {example}, or drop it."
         )
     if ptypes.is_complex_dtype(dtype):
         raise ValueError(f"Column {name!r} is complex; split it into two real columns.")
@@ -362,6 +366,8 @@ def _describe(dtype):
             "ordered": bool(dtype.ordered),
             "categories_dtype": str(dtype.categories.dtype),
         }
+    if isinstance(dtype, pd.StringDtype) and dtype.na_value is pd.NA:
+        return {"kind": "plain", "dtype": f"string[{dtype.storage}]"}  # str(): string
     return {"kind": "plain", "dtype": str(dtype)}
 
 
