@@ -154,6 +154,10 @@ def test_the_imputer_fills_holes_in_the_tables_own_dtypes(table):
             filled[name][observed[name]], table[name][observed[name]]
         )
     assert filled.loc[7, "colour"] in {"red", "green", "blue"}
+    split = table.set_axis(np.arange(len(table))[::-1] * 3 + 500)  # a test split's
+    pd.testing.assert_frame_equal(
+        imputer.transform(split), filled.set_axis(split.index)
+    )
     with_indicator = VAEImputer(add_indicator=True, n_importance_draws=20, **FAST).fit(
         table
     )

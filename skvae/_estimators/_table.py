@@ -244,7 +244,10 @@ class TableSchema:
                 data[name] = _rebuild_levels(codes, lv, dt)
                 continue
             data[name] = _rebuildnumeric(values, missing, dt)
-        return pd.DataFrame(data, index=index)
+        frame = pd.DataFrame(data)  # then the index: a Series would align on it
+        if index is not None:
+            frame.index = index
+        return frame
 
     # ----------------------------------------------------------- persistence
     def to_dict(self):
