@@ -225,6 +225,9 @@ def test_unsupported_columns_get_clear_errors(table):
         ValueError, match=r"'took' has dtype timedelta64.*total_seconds"
     ):
         VAETransformer(**FAST).fit(lasted)
+    twice = pd.concat([table, table[["colour"]]], axis=1)
+    with pytest.raises(ValueError, match=r"more than one column named \['colour'\]"):
+        VAETransformer(**FAST).fit(twice)
     many = table.assign(ident=[f"id{i}" for i in range(len(table))])
     VAETransformer(**FAST).fit(many)  # 120 levels: within the limit
     huge = pd.DataFrame(

@@ -13,6 +13,8 @@ plain values only, so the safe file format stores it.
 # Authors: The skvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from collections import Counter
+
 import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
@@ -116,6 +118,12 @@ class TableSchema:
         """
         overrides = likelihood if isinstance(likelihood, dict) else {}
         names = [str(c) for c in X.columns]
+        repeated = sorted(n for n, k in Counter(names).items() if k > 1)
+        if repeated:
+            raise ValueError(
+                f"X has more than one column named {repeated[:5]}; give each "
+                "column a name of its own (for example with DataFrame.rename)."
+            )
         unknown = sorted(set(map(str, overrides)) - set(names))
         if unknown:
             raise ValueError(
