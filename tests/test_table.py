@@ -123,6 +123,8 @@ def test_sample_and_inverse_transform_give_back_the_dtypes(fitted, table, mean):
         assert (out["count"] >= 0).all() and (out["count_u8"] >= 0).all()
         assert not out.isna().any().any()  # the model fills every entry
     assert decoded.index.equals(pd.RangeIndex(len(table)))
+    codes = pd.DataFrame(fitted.transform(table), index=table.index * 2 + 7)
+    assert fitted.inverse_transform(codes).index.equals(codes.index)
 
 
 def test_scores_are_densities_in_the_columns_own_units(fitted, table):

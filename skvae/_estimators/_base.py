@@ -371,12 +371,13 @@ class _BaseVAE(
         Z = encode_rows(self.module_, X)
         return Z if full else Z[:, self._latent_order()]
 
-    def _decode(self, Z):
+    def _decode(self, Z, index=None):
         """Codes of the kept dimensions decoded to the user's data (the
-        decoder's mean), the other dimensions at their prior mean 0."""
+        decoder's mean), the other dimensions at their prior mean 0; a
+        table's rows under ``index``."""
         full = np.zeros((len(Z), self.module_.config.n_components), dtype=Z.dtype)
         full[:, self._latent_order()] = Z
-        return self._space.output(decode_rows(self.module_, full))
+        return self._space.output(decode_rows(self.module_, full), index=index)
 
     def _reconstruct(self, X):
         """X's rows through the model: the decoder's mean at E[z | x], as the

@@ -61,7 +61,8 @@ likelihood : {"auto", "gaussian", "bernoulli", "cauchy", "studentt", \
     "handle_unknown": """\
 handle_unknown : {"error", "ignore"}, default="error"
     A level of a category column not seen during :term:`fit`: "error"
-    raises, "ignore" treats the entry as missing (as a NaN).""",
+    raises, "ignore" treats the entry as missing (as a NaN), so that
+    :class:`VAEImputer` replaces it by a fill as it fills a hole.""",
     "decoder_variance": """\
 decoder_variance : {"per_sample", "per_feature"}, default="per_sample"
     How the Gaussian (or Cauchy) decoder's variance (squared scale) is

@@ -212,8 +212,11 @@ class VAETransformer(_BaseVAE):
 
         Returns
         -------
-        X_original : ndarray of shape (n_samples, n_features)
-            The decoder's mean for each code.
+        X_original : ndarray of shape (n_samples, n_features) or DataFrame
+            The decoder's mean for each code; a DataFrame with the fitted
+            columns and dtypes for a mixed table, indexed as ``X`` when
+            ``X`` is a DataFrame (the output of :meth:`transform` under
+            ``set_output(transform="pandas")``).
 
         Examples
         --------
@@ -223,7 +226,8 @@ class VAETransformer(_BaseVAE):
         (50, 4)
         """
         check_is_fitted(self)
-        return self._decode(validate_codes(X, self.n_components_))
+        index = getattr(X, "index", None)  # a table's rows keep the codes' index
+        return self._decode(validate_codes(X, self.n_components_), index)
 
     @fill
     def sample(self, n_samples=1, *, random_state=None, mean="auto", given=None):
