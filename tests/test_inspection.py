@@ -221,6 +221,26 @@ def test_every_display_works_on_a_mixed_table_with_holes(models, table):
         ImputationDisplay.from_estimator(imputer, table.dropna())
 
 
+def test_displays_of_a_float_frame_under_a_splits_index():
+    # an all-float DataFrame is modelled as its array: samples and fills
+    # come back as arrays, drawn under the frame's names, row by row
+    rng = np.random.RandomState(0)
+    index = np.arange(120) * 3 + 5
+    frame = pd.DataFrame(rng.randn(120, 2), columns=["height", "weight"], index=index)
+    vae = VAETransformer(**FAST).fit(frame)
+    samples = SampleDisplay.from_estimator(vae, X=frame, random_state=0)
+    assert list(samples.artists_) == ["height", "weight"]
+    holes = frame.copy()
+    holes.iloc[::4, 0] = np.nan
+    imputer = VAEImputer(**FAST).fit(holes)
+    display = ImputationDisplay.from_estimator(imputer, holes)
+    assert list(display.artists_) == ["height"]
+    assert display.ax_[0].get_title() == "height (30 imputed)"
+    _, imputed = display.artists_["height"]
+    drawn = sum(patch.get_height() * patch.get_width() for patch in imputed)
+    assert drawn == pytest.approx(1.0)  # a density of the 30 fills, none lost
+
+
 def test_a_clear_error_without_matplotlib(images, digits, monkeypatch):
     X, y = digits
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)

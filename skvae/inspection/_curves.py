@@ -348,7 +348,9 @@ class ImputationDisplay:
         ['x0', 'x1']
         """
         original = as_frame(self.X)
+        # row by row, as transform returns them (an array has no index)
         filled = as_frame(self.X_imputed, names=original.columns)
+        filled = filled.set_axis(original.index)
         holes = original.isna()
         if self.columns is None and not holes.any().any():
             raise ValueError(

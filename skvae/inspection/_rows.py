@@ -292,6 +292,8 @@ class SampleDisplay:
             )
         synthetic = as_frame(self.samples)
         real = None if self.X is None else as_frame(self.X, names=synthetic.columns)
+        if real is not None and not isinstance(self.samples, pd.DataFrame):
+            synthetic = as_frame(self.samples, names=real.columns)  # X's names
         shown = pick_columns(synthetic, self.columns)
         fig, axes = axes_for(name, ax, len(shown))
         for panel, column in zip(axes, shown, strict=True):
