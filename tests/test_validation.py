@@ -185,7 +185,22 @@ CASES = [
         ValueError,
         "not a torch device",
     ),
-    ("absent-gpu", "gaussian", fit(device="cuda:63"), X01, ValueError, "CUDA"),
+    (
+        "absent-gpu",
+        "gaussian",
+        fit(device="cuda:63"),
+        X01,
+        ValueError,
+        "sees no cuda device 63",
+    ),
+    (
+        "absent-mps",
+        "gaussian",
+        fit(device="mps:63"),
+        X01,
+        ValueError,
+        "sees no mps device 63",
+    ),
     (
         "fp16-on-cpu",
         "gaussian",

@@ -39,19 +39,21 @@ class DeviceWarning(UserWarning):
 
 
 def _available(dev):
-    """Whether torch can use the device ``dev`` here."""
-    if dev.type != "cuda":
+    """Whether torch can use the device ``dev`` here (CPU, or an accelerator
+    whose backend, ``torch.cuda``, ``torch.mps``, ... sees it)."""
+    if dev.type == "cpu":
         return True
-    if not torch.cuda.is_available():
+    backend = getattr(torch, dev.type, None)
+    if backend is None or not backend.is_available():
         return False
-    return dev.index is None or dev.index < torch.cuda.device_count()
+    return dev.index is None or dev.index < backend.device_count()
 
 
 def resolve_device(device="auto"):
     """Turn ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"cuda:i"`` into a ``torch.device``.
 
     ``"auto"`` picks CUDA when torch sees a GPU and the CPU otherwise. Asking for
-    CUDA where there is none is a ``ValueError``.
+    a device that torch does not see here (CUDA, MPS, ...) is a ``ValueError``.
     """
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -64,8 +66,9 @@ def resolve_device(device="auto"):
         ) from exc
     if not _available(dev):
         raise ValueError(
-            f"device={device!r} was requested but torch sees no CUDA device. "
-            "Use device='cpu' or device='auto', or install a CUDA build of torch."
+            f"device={device!r} was requested but torch sees no {dev.type} "
+            f"device{'' if dev.index is None else f' {dev.index}'} here. Use "
+            "device='cpu' or device='auto', or install a build of torch for it."
         )
     return dev
 
