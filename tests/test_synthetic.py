@@ -121,6 +121,9 @@ def test_conditions_row_by_row_and_their_errors(fitted):
     assert drawn["region"].eq("north").all() and drawn["size"].notna().all()
     with pytest.raises(ValueError, match="pass n_samples=2"):
         fitted.sample(5, given=rows)
+    moved = fitted.sample(2, random_state=0, given=rows.set_axis([10, 3]))
+    assert moved.index.tolist() == [10, 3]  # row for row, as the imputer's fills
+    assert moved.reset_index(drop=True).equals(drawn)
     by_lists = {"colour": ["red", "blue"], "flag": ["no", np.nan]}
     assert fitted.sample(2, random_state=0, given=by_lists).equals(drawn)
     broadcast = fitted.sample(2, random_state=0, given={"colour": ["red", "red"]})

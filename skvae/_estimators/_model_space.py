@@ -271,7 +271,7 @@ class ModelSpace:
                 raise ValueError(
                     f"given has columns {unknown[:5]} that the model was not fitted on."
                 )
-            frame = given.reset_index(drop=True).reindex(columns=names)
+            frame = given.reindex(columns=names)  # its rows, under its index
         else:
             frame = np.asarray(given, dtype=np.float64)
             if frame.shape != (n_samples, len(names)):

@@ -265,7 +265,8 @@ class VAETransformer(_BaseVAE):
             mean with ``mean=True``). A dict ``{column: value}`` gives the same
             conditions to every row; a DataFrame with some of the fitted
             columns (NaN where free), or a dict ``{column: list}``, gives one
-            row's conditions per row, and ``n_samples`` must be its length.
+            row's conditions per row, and ``n_samples`` must be its length
+            (a table's rows come back under the DataFrame's index).
             For an array fitted without feature names the keys are column
             indices, or ``given`` is an array of shape (n_samples,
             n_features) with NaN where free. A
