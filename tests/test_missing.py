@@ -417,6 +417,23 @@ def test_imputer_fills_only_the_holes_and_beats_the_column_mean(imputer, low_ran
     assert rmse < 0.6 * mean_rmse, (rmse, mean_rmse)
 
 
+def test_only_rows_with_holes_go_through_the_model(imputer, low_rank, monkeypatch):
+    X, X_holes, holes = low_rank
+    seen = []
+    impute = _inference.impute
+    monkeypatch.setattr(
+        _inference,
+        "impute",
+        lambda model, xb, **kw: seen.append(len(xb)) or impute(model, xb, **kw),
+    )
+    filled = imputer.transform(X_holes)
+    assert sum(seen) == holes.any(axis=1).sum() < len(X_holes)
+    assert_array_equal(filled[~holes.any(axis=1)], X[~holes.any(axis=1)])
+    seen.clear()
+    assert_array_equal(imputer.transform(X), X)  # complete: returned as they are
+    assert seen == []
+
+
 def test_imputations_are_deterministic_batch_and_row_order_invariant(
     imputer, low_rank, monkeypatch
 ):

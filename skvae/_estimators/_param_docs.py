@@ -349,7 +349,7 @@ sample_posterior : bool, default=False
     conditional mean. Imputers with different ``random_state`` then give
     multiple imputations. The draws of one fitted imputer are fixed for a
     given X, but a row's draw depends on its position among the rows
-    transformed together; the conditional mean does not.""",
+    with holes transformed together; the conditional mean does not.""",
     "add_indicator": """\
 add_indicator : bool, default=False
     Append a binary indicator column for each feature that had missing

@@ -74,7 +74,7 @@ def map_rows(fn, X, model, *, numbers_per_row, out_shape=(), check_finite=True):
             xb = to_tensor(block, device, dtype)
         out[start : start + xb.shape[0]] = to_numpy(fn(xb), out.dtype)
     if check_finite:
-        finite = np.isfinite(out).reshape(out.shape[0], -1).all(axis=1)
+        finite = np.isfinite(out).all(axis=tuple(range(1, out.ndim)))
         if not finite.all():
             bad = np.flatnonzero(~finite)
             raise ValueError(
@@ -267,18 +267,23 @@ def impute_rows(model, X, *, n_draws, seed, sample=False):
 
     The ``n_draws`` importance samples are drawn from ``seed`` and shared by
     all rows. With ``sample`` the resampling draws come from a generator on
-    the model's device seeded with ``seed``.
+    the model's device seeded with ``seed``, in the order of the rows with
+    holes. Complete rows are returned as they are, without a pass through
+    the model.
     """
     eps = scoring_noise(model, n_draws, seed)
     device, _ = _device_dtype(model)
     generator = make_generator(seed, device)
-    return map_rows(
+    out = np.array(X, dtype=_numpy_dtype(X, model))
+    holes = np.flatnonzero(np.isnan(out).any(axis=1))
+    out[holes] = map_rows(
         lambda xb: impute(model, xb, eps=eps, generator=generator, sample=sample),
-        X,
+        out[holes],
         model,
         numbers_per_row=3 * _decode_width(model),
         out_shape=(X.shape[1],),
     )
+    return out
 
 
 def posterior_mixture(model, X, scores, n_components, support_fraction, seed):
