@@ -230,6 +230,13 @@ def test_unsupported_columns_get_clear_errors(table):
     twice = pd.concat([table, table[["colour"]]], axis=1)
     with pytest.raises(ValueError, match=r"more than one column named \['colour'\]"):
         VAETransformer(**FAST).fit(twice)
+    as_objects = table.assign(price=table["real"].round(0).astype(object))
+    with pytest.warns(UserWarning, match=r"'price' holds numbers stored as objects"):
+        vae = VAETransformer(**FAST).fit(as_objects)
+    assert vae.likelihood_["price"] == "categorical"
+    long = pd.DataFrame({"price": list(np.arange(1500.0)), "x": np.arange(1500.0)})
+    with pytest.raises(ValueError, match=r"numbers stored as objects: pd.to_numeric"):
+        VAETransformer(**FAST).fit(long.astype({"price": object}))
     many = table.assign(ident=[f"id{i}" for i in range(len(table))])
     VAETransformer(**FAST).fit(many)  # 120 levels: within the limit
     huge = pd.DataFrame(

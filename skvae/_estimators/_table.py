@@ -293,12 +293,20 @@ def _choose(name, series, chosen, allowed):
     if not series.notna().any():  # nothing to model: it stays missing
         categorical = isinstance(series.dtype, pd.CategoricalDtype)
         return None, _levels(name, series) if categorical else None, np.nan
-    if chosen == "auto":
+    auto = chosen == "auto"
+    if auto:
         kind = column_kind(series)
         chosen = None if kind == "real" else automatic_column(kind)
     lik = None if chosen is None else likelihood_class(chosen)
     if lik is not None and lik.levelled:
         lv = _levels(name, series)
+        if auto and _numbers_as_objects(series):
+            warn(
+                f"Column {name!r} holds numbers stored as objects, so it is "
+                f"modelled as a category of its {len(lv)} values. To model "
+                f"numbers, pass pd.to_numeric(df[{name!r}]); to keep the "
+                "category and silence this, .astype('category')."
+            )
         return chosen, lv, 0.0 if len(lv) == 1 else None
     if not (
         ptypes.is_numeric_dtype(series.dtype) or ptypes.is_bool_dtype(series.dtype)
@@ -362,12 +370,29 @@ def _levels(name, series):
             pd.unique(series.dropna()).tolist(), key=lambda v: (str(type(v)), v)
         )
     if len(levels) > MAX_LEVELS:
+        why = (
+            f"it holds numbers stored as objects: pd.to_numeric(df[{name!r}]) "
+            "makes it a number column"
+            if _numbers_as_objects(series)
+            else "it looks like an identifier or free text. Drop it, or group "
+            "its rare levels"
+        )
         raise ValueError(
             f"Column {name!r} has {len(levels)} levels, more than the "
-            f"{MAX_LEVELS} a categorical column may have: it looks like an "
-            "identifier or free text. Drop it, or group its rare levels."
+            f"{MAX_LEVELS} a categorical column may have: {why}."
         )
     return [_plain(v) for v in levels]
+
+
+def _numbers_as_objects(series):
+    """Whether an object column holds numbers only (decimals read from SQL,
+    floats beside None), which "auto" reads as levels, by the dtype."""
+    return series.dtype == object and ptypes.infer_dtype(series, skipna=True) in (
+        "integer",
+        "floating",
+        "mixed-integer-float",
+        "decimal",
+    )
 
 
 def _describe(dtype):
