@@ -146,7 +146,9 @@ n_iter_no_change : int or "auto", default="auto"
     "warm_start": """\
 warm_start : bool, default=False
     Reuse the previous fit's weights and optimiser state on the next call
-    of :meth:`fit` instead of starting afresh.""",
+    of :meth:`fit` instead of starting afresh. The model keeps the
+    structure of its first fit (latent size, layers, likelihoods, columns):
+    after changing those parameters, fit with ``warm_start=False``.""",
     "score_method": """\
 score_method : {"elbo", "iwae"}, default="elbo"
     What :meth:`score_samples` and :meth:`score` return: the ELBO, or the
