@@ -528,6 +528,19 @@ def test_bad_input_is_rejected_and_the_imputer_unchanged(imputer, low_rank):
         assert torch.equal(v, state[k])
 
 
+def test_the_default_budget_of_200_epochs_is_not_a_convergence_warning(low_rank):
+    from sklearn.exceptions import ConvergenceWarning
+
+    _, X_holes, _ = low_rank
+    small = {"hidden_layer_sizes": (16,), "random_state": 0}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        imputer = VAEImputer(**small).fit(X_holes[:100])  # no validation set
+    assert imputer.n_iter_ == 200  # ran to the budget
+    with pytest.warns(ConvergenceWarning, match="maximum iterations"):
+        VAEImputer(max_iter=3, **small).fit(X_holes[:100])  # the user's limit
+
+
 def test_imputer_in_a_pipeline_with_pandas_output(low_rank):
     import pandas as pd
 

@@ -135,7 +135,7 @@ class _BaseVAE(
                 "Training interrupted by the user; the model holds the weights "
                 f"of the last finished epoch ({self.n_iter_})."
             )
-        elif not incremental and outcome.ran_out:
+        elif not incremental and outcome.ran_out and not self._fixed_budget():
             warn(
                 f"Stochastic optimizer: maximum iterations ({outcome.max_iter}) "
                 "reached and the optimization hasn't converged yet.",
@@ -311,6 +311,12 @@ class _BaseVAE(
 
     def _validated(self):
         return bool(self._train_state.validation_scores)
+
+    def _fixed_budget(self):
+        """Whether the fit's epochs were a budget, not a limit on converging:
+        ``max_iter="auto"`` without a validation set is 200 epochs, the
+        number chosen for such fits, so reaching it warns of nothing."""
+        return self.max_iter == "auto" and not self._validated()
 
     @property
     def best_loss_(self):

@@ -115,7 +115,10 @@ max_iter : int or "auto", default="auto"
     :meth:`fit`. "auto" gives 200 epochs, or as many as make 20,000
     optimiser steps when that is more and a validation set can stop the fit
     (``early_stopping``): a 400-row table takes 2 steps an epoch, a
-    60,000-row image set 300, and both get a budget in which they converge.""",
+    60,000-row image set 300, and both get a budget in which they converge.
+    Without a validation set the 200 epochs are the fit's budget, and
+    reaching them raises no ``ConvergenceWarning``; an integer
+    ``max_iter`` that is reached before the fit stops does.""",
     "shuffle": """\
 shuffle : bool, default=True
     Whether to shuffle the samples in each epoch.""",
