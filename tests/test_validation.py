@@ -345,6 +345,9 @@ def test_constant_features_warn_with_the_fix():
     with pytest.warns(UserWarning, match=r"columns \[4\].*VarianceThreshold"):
         est = VAETransformer(2, **KW).fit(X)
     assert np.isfinite(est.score_samples(X)).all()
+    X[:, 4] = X01[:, 4] * 1e-3  # not constant: on a smaller scale than the rest
+    with pytest.warns(UserWarning, match=r"columns \[4\].*StandardScaler"):
+        VAETransformer(2, **KW).fit(X)
 
 
 def test_batch_larger_than_data_warns():

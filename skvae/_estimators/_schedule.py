@@ -31,7 +31,8 @@ def variance_floor(var_smoothing, likelihood, X, moments):
     Over the features whose likelihood has a scale, each variance taken of
     the variable that scale models (``scale_input``, for example
     ``log(1 + x)`` for the log-normal); 0.0 without such features. Warns
-    about the features that are constant or nearly so.
+    about the features that are constant, and about those that vary less
+    than the floor (often features on a smaller scale than the rest).
     """
     scaled = np.array(likelihood.per_column("has_scale"), dtype=bool)
     if not scaled.any():
@@ -44,18 +45,35 @@ def variance_floor(var_smoothing, likelihood, X, moments):
     variance = variance[scaled]
     mean_var = float(np.mean(variance))
     var_floor = var_smoothing * (mean_var if mean_var > 0 else 1.0)
-    constant = np.flatnonzero(scaled)[variance <= var_floor]
-    if constant.size and X.shape[0] > 1:
-        warn(
-            f"{constant.size} feature(s) are constant or nearly so "
-            f"(columns {constant[:10].tolist()}"
-            f"{', ...' if constant.size > 10 else ''}): their variance is "
-            f"below the likelihood's floor {var_floor:.3g} (var_floor_), so each "
-            "adds a fixed amount to every score. Drop them "
-            "(sklearn.feature_selection.VarianceThreshold) or raise "
-            "var_smoothing if that is not wanted."
-        )
+    if X.shape[0] > 1:
+        columns = np.flatnonzero(scaled)
+        constant = columns[variance == 0]
+        small = columns[(variance > 0) & (variance <= var_floor)]
+        if constant.size:
+            warn(
+                f"{constant.size} feature(s) are constant ({_first(constant)}): "
+                "each adds a fixed amount to every score. Drop them "
+                "(sklearn.feature_selection.VarianceThreshold)."
+            )
+        if small.size:
+            lowest = float(variance[variance > 0].min())
+            warn(
+                f"{small.size} feature(s) vary less than the likelihood's "
+                f"variance floor {var_floor:.3g} (var_floor_: var_smoothing "
+                f"times the mean feature variance) ({_first(small)}), so the "
+                "model does not resolve them. The variances go from "
+                f"{lowest:.3g} to {float(variance.max()):.3g}: if the features "
+                "are on different scales, standardise X first "
+                "(sklearn.preprocessing.StandardScaler); else lower "
+                "var_smoothing."
+            )
     return var_floor
+
+
+def _first(columns):
+    """The first ten of ``columns``, for a message."""
+    more = ", ..." if columns.size > 10 else ""
+    return f"columns {columns[:10].tolist()}{more}"
 
 
 def holds_out(estimator, n_samples, streaming):
