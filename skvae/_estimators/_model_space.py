@@ -20,6 +20,7 @@ from sklearn.utils.validation import validate_data
 
 from skvae._estimators._table import TableSchema, is_table
 from skvae._estimators._validation import validate_X
+from skvae.core._utils import first_of
 
 
 class ModelSpace:
@@ -97,7 +98,7 @@ class ModelSpace:
                 validate_data(estimator, probe, reset=False)
             raise ValueError(
                 f"{type(estimator).__name__} was fitted on a DataFrame with columns "
-                f"{table.columns[:10]}{' ...' if len(table.columns) > 10 else ''}; "
+                f"{first_of(table.columns)}; "
                 "pass a DataFrame with the same columns, in the same order."
             )
         _check_marker(estimator)
@@ -253,8 +254,7 @@ class ModelSpace:
             if unknown:
                 raise ValueError(
                     f"given names {unknown[:5]}, which are not columns the model "
-                    f"was fitted on; they are {names[:10]}"
-                    f"{' ...' if len(names) > 10 else ''}."
+                    f"was fitted on; they are {first_of(names)}."
                 )
             if any(np.ndim(value) for value in given.values()):  # a value per row
                 given = pd.DataFrame(given)

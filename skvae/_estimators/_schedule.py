@@ -19,7 +19,7 @@ from skvae._estimators._budget import (
     n_validation,
 )
 from skvae.core import TrainConfig
-from skvae.core._utils import column_stats, warn
+from skvae.core._utils import column_stats, first_of, warn
 
 # early_stopping="auto" validates when the held-out part has this many rows
 MIN_AUTO_VALIDATION = 10
@@ -51,8 +51,9 @@ def variance_floor(var_smoothing, likelihood, X, moments):
         small = columns[(variance > 0) & (variance <= var_floor)]
         if constant.size:
             warn(
-                f"{constant.size} feature(s) are constant ({_first(constant)}): "
-                "each adds a fixed amount to every score. Drop them "
+                f"{constant.size} feature(s) are constant (columns "
+                f"{first_of(constant)}): each adds a fixed amount to every "
+                "score. Drop them "
                 "(sklearn.feature_selection.VarianceThreshold)."
             )
         if small.size:
@@ -60,20 +61,14 @@ def variance_floor(var_smoothing, likelihood, X, moments):
             warn(
                 f"{small.size} feature(s) vary less than the likelihood's "
                 f"variance floor {var_floor:.3g} (var_floor_: var_smoothing "
-                f"times the mean feature variance) ({_first(small)}), so the "
-                "model does not resolve them. The variances go from "
+                f"times the mean feature variance) (columns {first_of(small)}), "
+                "so the model does not resolve them. The variances go from "
                 f"{lowest:.3g} to {float(variance.max()):.3g}: if the features "
                 "are on different scales, standardise X first "
                 "(sklearn.preprocessing.StandardScaler); else lower "
                 "var_smoothing."
             )
     return var_floor
-
-
-def _first(columns):
-    """The first ten of ``columns``, for a message."""
-    more = ", ..." if columns.size > 10 else ""
-    return f"columns {columns[:10].tolist()}{more}"
 
 
 def holds_out(estimator, n_samples, streaming):

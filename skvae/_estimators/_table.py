@@ -20,7 +20,7 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from skvae._estimators._column_kinds import column_kind, numeric
-from skvae.core._utils import warn
+from skvae.core._utils import first_of, warn
 from skvae.core.likelihoods._registry import (
     MAX_LEVELS,
     automatic_column,
@@ -128,7 +128,7 @@ class TableSchema:
         if unknown:
             raise ValueError(
                 f"likelihood names columns {unknown} that X does not have; its "
-                f"columns are {names[:20]}{' ...' if len(names) > 20 else ''}."
+                f"columns are {first_of(names, 20)}."
             )
         overrides = {str(k): v for k, v in overrides.items()}
         allowed = column_likelihoods()
@@ -162,14 +162,14 @@ class TableSchema:
         held = np.asarray(names, dtype=object)[schema.constant & ~schema.empty].tolist()
         if held:
             warn(
-                f"{len(held)} column(s) hold a single value ({held[:10]}"
-                f"{' ...' if len(held) > 10 else ''}): the model leaves them out, "
+                f"{len(held)} column(s) hold a single value ({first_of(held)}): "
+                "the model leaves them out, "
                 "and sample, inverse_transform and imputation return that value."
             )
         if empty:
             warn(
-                f"{len(empty)} column(s) have no observed value ({empty[:10]}"
-                f"{' ...' if len(empty) > 10 else ''}): the model leaves them out, "
+                f"{len(empty)} column(s) have no observed value ({first_of(empty)}): "
+                "the model leaves them out, "
                 "and sample and inverse_transform return them missing; VAEImputer "
                 "drops them, or fills them with 0 (keep_empty_features)."
             )

@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_array, validate_data
 
 from skvae.core._config import ACTIVATIONS
 from skvae.core._train_state import SOLVERS
-from skvae.core._utils import DTYPES, resolve_device
+from skvae.core._utils import DTYPES, first_of, resolve_device
 from skvae.core.likelihoods._registry import array_likelihoods, likelihood_class
 
 # The estimators' ``_parameter_constraints``: each parameter's admissible values,
@@ -106,7 +106,7 @@ def check_rows(empty_rows):
     if empty_rows.size:
         raise ValueError(
             f"X has {empty_rows.size} row(s) with no observed value (all NaN; "
-            f"rows {empty_rows[:10].tolist()}{', ...' if empty_rows.size > 10 else ''}"
+            f"rows {first_of(empty_rows)}"
             "): an outlier detector cannot judge a row with nothing observed "
             "(its log-likelihood, 0, would make it the most normal row). Drop "
             "those rows."
@@ -122,8 +122,7 @@ def check_columns(count, columns=None):
     if empty.size:
         raise ValueError(
             f"X has {empty.size} column(s) with no observed value (all "
-            f"NaN; columns {empty[:10].tolist()}"
-            f"{', ...' if empty.size > 10 else ''}): the model cannot learn "
+            f"NaN; columns {first_of(empty)}): the model cannot learn "
             "anything about them. Drop them, or use VAEImputer, whose "
             "keep_empty_features decides what they become."
         )

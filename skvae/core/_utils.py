@@ -107,6 +107,13 @@ def warn(message, category=UserWarning):
     warnings.warn(message, category, stacklevel=level)
 
 
+def first_of(items, limit=10):
+    """``items`` for a message: the first ``limit`` as a list, then " ..."
+    when there are more."""
+    items = items.tolist() if isinstance(items, np.ndarray) else list(items)
+    return f"{items[:limit]}{' ...' if len(items) > limit else ''}"
+
+
 def make_generator(seed, device):
     """A ``torch.Generator`` on ``device`` seeded with ``seed``."""
     return torch.Generator(device=device).manual_seed(int(seed))

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from skvae.core._docs import filler
+from skvae.core._utils import first_of
 
 MAX_COLUMNS = 6
 
@@ -96,7 +97,7 @@ def pick_columns(frame, columns, prefer=None):
         if missing:
             raise ValueError(
                 f"columns {missing} are not in the data; its columns are "
-                f"{list(frame.columns)[:20]}."
+                f"{first_of(frame.columns, 20)}."
             )
         return list(columns)
     ordered = list(frame.columns)
