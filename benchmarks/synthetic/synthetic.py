@@ -366,6 +366,7 @@ METHODS = {
 }
 # CTGAN takes about 90 s a fit (up to 200): the five HI-VAE tables only.
 ONLY_ON = {"ctgan": MIXED_NAMES}
+THREE = ("skvae", "tvae", "gaussian_copula")  # run on every table, by default
 PRIVACY = (
     "copy_share",
     "test_copy_share",
@@ -526,9 +527,6 @@ def targets(tables, names):
     return out
 
 
-THREE = ("skvae", "tvae", "gaussian_copula")  # run on every table
-
-
 def column_shapes(rows, methods, kinds):
     """Each method's column shape scores, a seed mean per table and column, for
     all columns and by their sdtype in ``kinds`` ({(table, column): sdtype}):
@@ -588,9 +586,7 @@ def main():
     parser.add_argument("--tables", nargs="+", default=None)
     parser.add_argument("--seeds", nargs="+", type=int, default=[0])
     parser.add_argument("--max-train", type=int, default=MAX_TRAIN)
-    parser.add_argument(
-        "--methods", nargs="+", default=["skvae", "tvae", "gaussian_copula"]
-    )
+    parser.add_argument("--methods", nargs="+", default=list(THREE))
     parser.add_argument(
         "--variant",
         nargs=2,
