@@ -19,11 +19,10 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
-from skvae._estimators._column_kinds import column_kind, numeric
+from skvae._estimators._column_kinds import check_dtype, choose, numeric
+from skvae.core._persistence import to_plain
 from skvae.core._utils import first_of, warn
 from skvae.core.likelihoods._registry import (
-    MAX_LEVELS,
-    automatic_column,
     column_likelihoods,
     likelihood_class,
 )
@@ -34,22 +33,6 @@ def is_table(X):
     if not isinstance(X, pd.DataFrame):
         return False
     return any(not ptypes.is_float_dtype(dt) for dt in X.dtypes)
-
-
-def _check_dtype(name, dtype):
-    if ptypes.is_datetime64_any_dtype(dtype) or ptypes.is_timedelta64_dtype(dtype):
-        column = f"df[{name!r}]"
-        example = (
-            f"{column}.dt.total_seconds()"
-            if ptypes.is_timedelta64_dtype(dtype)
-            else f"{column}.dt.year or ({column} - {column}.min()).dt.days"
-        )
-        raise ValueError(
-            f"Column {name!r} has dtype {dtype}, which skvae does not model. "
-            f"Convert it to numbers first, for example {example}, or drop it."
-        )
-    if ptypes.is_complex_dtype(dtype):
-        raise ValueError(f"Column {name!r} is complex; split it into two real columns.")
 
 
 class TableSchema:
@@ -137,8 +120,8 @@ class TableSchema:
         )
         for name, column in zip(names, X.columns, strict=True):
             series = X[column]
-            _check_dtype(name, series.dtype)
-            chosen, lv, constant = _choose(
+            check_dtype(name, series.dtype)
+            chosen, lv, constant = choose(
                 name, series, overrides.get(name, "auto"), allowed
             )
             lik = None if chosen is None else likelihood_class(chosen)
@@ -249,7 +232,7 @@ class TableSchema:
                     int
                 )
                 codes = np.clip(codes, -1, len(lv) - 1)
-                data[name] = _rebuild_levels(codes, lv, dt)
+                data[name] = _rebuildlevels_of(codes, lv, dt)
                 continue
             data[name] = _rebuildnumeric(values, missing, dt)
         frame = pd.DataFrame(data)  # then the index: a Series would align on it
@@ -263,9 +246,7 @@ class TableSchema:
         return {
             "columns": self.columns,
             "likelihoods": self.likelihoods,
-            "levels": [
-                None if lv is None else [_plain(v) for v in lv] for lv in self.levels
-            ],
+            "levels": [None if lv is None else to_plain(lv) for lv in self.levels],
             "dtypes": self.dtypes,
             "loc": self.loc.tolist(),
             "scale": self.scale.tolist(),
@@ -279,45 +260,6 @@ class TableSchema:
     def from_dict(cls, d):
         """Rebuild a schema from :meth:`to_dict`'s output."""
         return cls(**d)
-
-
-def _choose(name, series, chosen, allowed):
-    """A column's likelihood name (None for a real column), levels and constant
-    (see :class:`TableSchema`), from the name asked for ("auto" or one of
-    ``allowed``)."""
-    if chosen not in (*allowed, "auto"):
-        raise ValueError(
-            f"likelihood[{name!r}]={chosen!r} is not a column likelihood; "
-            f"expected one of {allowed}."
-        )
-    if not series.notna().any():  # nothing to model: it stays missing
-        categorical = isinstance(series.dtype, pd.CategoricalDtype)
-        return None, _levels(name, series) if categorical else None, np.nan
-    auto = chosen == "auto"
-    if auto:
-        kind = column_kind(series)
-        chosen = None if kind == "real" else automatic_column(kind)
-    lik = None if chosen is None else likelihood_class(chosen)
-    if lik is not None and lik.levelled:
-        lv = _levels(name, series)
-        if auto and _numbers_as_objects(series):
-            warn(
-                f"Column {name!r} holds numbers stored as objects, so it is "
-                f"modelled as a category of its {len(lv)} values. To model "
-                f"numbers, pass pd.to_numeric(df[{name!r}]); to keep the "
-                "category and silence this, .astype('category')."
-            )
-        return chosen, lv, 0.0 if len(lv) == 1 else None
-    if not (
-        ptypes.is_numeric_dtype(series.dtype) or ptypes.is_bool_dtype(series.dtype)
-    ):
-        raise ValueError(
-            f"Column {name!r} holds {series.dtype} values and cannot take "
-            f"likelihood {chosen!r}, which models numbers; use 'categorical'."
-        )
-    distinct = np.unique(numeric(series))
-    distinct = distinct[~np.isnan(distinct)]
-    return chosen, None, float(distinct[0]) if distinct.size == 1 else None
 
 
 def _is_number(dt):
@@ -358,43 +300,6 @@ def _moments(values, point_mass):
     return loc, scale if scale > 0 else 1.0
 
 
-def _plain(v):
-    return v.item() if isinstance(v, np.generic) else v
-
-
-def _levels(name, series):
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        levels = list(series.cat.categories)
-    else:
-        levels = sorted(
-            pd.unique(series.dropna()).tolist(), key=lambda v: (str(type(v)), v)
-        )
-    if len(levels) > MAX_LEVELS:
-        why = (
-            f"it holds numbers stored as objects: pd.to_numeric(df[{name!r}]) "
-            "makes it a number column"
-            if _numbers_as_objects(series)
-            else "it looks like an identifier or free text. Drop it, or group "
-            "its rare levels"
-        )
-        raise ValueError(
-            f"Column {name!r} has {len(levels)} levels, more than the "
-            f"{MAX_LEVELS} a categorical column may have: {why}."
-        )
-    return [_plain(v) for v in levels]
-
-
-def _numbers_as_objects(series):
-    """Whether an object column holds numbers only (decimals read from SQL,
-    floats beside None), which "auto" reads as levels, by the dtype."""
-    return series.dtype == object and ptypes.infer_dtype(series, skipna=True) in (
-        "integer",
-        "floating",
-        "mixed-integer-float",
-        "decimal",
-    )
-
-
 def _describe(dtype):
     if isinstance(dtype, pd.CategoricalDtype):
         return {
@@ -407,7 +312,7 @@ def _describe(dtype):
     return {"kind": "plain", "dtype": str(dtype)}
 
 
-def _rebuild_levels(codes, levels, dt):
+def _rebuildlevels_of(codes, levels, dt):
     if dt["kind"] == "category":
         categories = pd.Index(levels, dtype=dt["categories_dtype"])
         return pd.Categorical.from_codes(
